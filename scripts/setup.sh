@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what the build and tests need: Java for DynamoDB Local, the npm peers, NuGet packages.
+# Idempotent; safe on a fresh machine (Debian/Ubuntu with apt) and on a developer laptop.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jre-headless)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+command -v zip >/dev/null 2>&1 || need_apt+=(zip)
+command -v objdump >/dev/null 2>&1 || need_apt+=(binutils)
+if ((${#need_apt[@]})); then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "setup: installing ${need_apt[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "setup: please install: ${need_apt[*]}" >&2
+    exit 1
+  fi
+fi
+
+command -v dotnet >/dev/null 2>&1 || { echo "setup: the .NET SDK (8 or newer) is required: https://dot.net" >&2; exit 1; }
+
+if [ ! -d tools/node_modules ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
+  echo "setup: npm ci (tools/)"
+  (cd tools && npm ci --no-fund --no-audit --loglevel=error)
+fi
+
+echo "setup: dotnet restore"
+dotnet restore LeaseManager.sln --verbosity quiet

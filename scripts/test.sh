@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The one test command (make test): every suite, then one closing line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+status=0
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+count() { # suite-name passed failed
+  echo "== $1: $2 passed, $3 failed"
+  passed=$((passed + $2))
+  failed=$((failed + $3))
+}
+
+# .NET: unit, DynamoDB Local integration, Runtime API host and end-to-end suites.
+dotnet test LeaseManager.sln --configuration Release --logger "trx;LogFileName=dotnet.trx" \
+  --results-directory "$results" 2>&1 | tee "$results/dotnet.log" | grep -E '^\s+(Failed|Passed|Skipped) |error|Passed!|Failed!' || true
+dotnet_rc=${PIPESTATUS[0]}
+trx=$(find "$results" -name '*.trx' | head -n 1)
+if [ -n "$trx" ]; then
+  p=$(grep -o 'passed="[0-9]*"' "$trx" | head -n1 | grep -o '[0-9]*')
+  f=$(grep -o 'failed="[0-9]*"' "$trx" | head -n1 | grep -o '[0-9]*')
+  count dotnet "${p:-0}" "${f:-0}"
+else
+  count dotnet 0 1
+fi
+[ "$dotnet_rc" = 0 ] || status=1
+
+for suite in scripts/test.d/*.sh; do
+  [ -e "$suite" ] || continue
+  name=$(basename "$suite" .sh)
+  out="$results/$name.out"
+  if bash "$suite" >"$out" 2>&1; then rc=0; else rc=$?; status=1; fi
+  # A suite reports "N passed, N failed" as its last such line.
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+  if [ -n "$line" ]; then
+    p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
+  else
+    p=0; f=1
+  fi
+  if [ "$rc" != 0 ] || [ "$f" != 0 ]; then
+    sed 's/^/   | /' "$out" | tail -n 60
+    [ "$f" = 0 ] && f=1
+    status=1
+  fi
+  count "$name" "$p" "$f"
+done
+
+echo "$passed passed, $failed failed"
+exit $status

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using LeaseManager.Leasing;
+
+namespace LeaseManager.Contract;
+
+/// <summary>The Lambda's handler: payload in, payload out; failures leave as <see cref="LeaseException"/>s.</summary>
+public sealed class LeaseFunction(LeasePool pool)
+{
+    public LeasePool Pool { get; } = pool;
+
+    public async Task<byte[]> InvokeAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    {
+        var response = await HandleAsync(LeaseRequestParser.Parse(payload), cancellationToken).ConfigureAwait(false);
+        return JsonSerializer.SerializeToUtf8Bytes(response, ContractJson.Default.LeaseResponse);
+    }
+
+    public async Task<LeaseResponse> HandleAsync(LeaseCommand command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        switch (command)
+        {
+            case AcquireCommand acquire:
+                var outcome = await Pool.AcquireAsync(acquire.Request, cancellationToken).ConfigureAwait(false);
+                return new LeaseResponse
+                {
+                    Status = outcome.Status == AcquireStatus.Acquired ? LeaseResponse.Acquired : LeaseResponse.Wait,
+                    LeaseId = outcome.Lease?.LeaseId,
+                    LeaseExpiresAt = outcome.Lease?.ExpiresAtEpochSeconds,
+                    CurrentRunning = outcome.CurrentRunning,
+                    MaxConcurrentLeases = outcome.MaxConcurrentLeases,
+                };
+            case ReleaseCommand release:
+                var released = await Pool.ReleaseAsync(release.LeaseId, cancellationToken).ConfigureAwait(false);
+                return new LeaseResponse { Status = LeaseResponse.ReleasedStatus, LeaseId = released.LeaseId, Released = released.Released };
+            case RenewCommand renew:
+                var renewed = await Pool.RenewAsync(renew.LeaseId, renew.LeaseDurationSeconds, cancellationToken).ConfigureAwait(false);
+                return new LeaseResponse { Status = LeaseResponse.Renewed, LeaseId = renewed.LeaseId, LeaseExpiresAt = renewed.ExpiresAtEpochSeconds };
+            default:
+                throw new InvalidRequestException($"Unsupported action '{command.Action}'.");
+        }
+    }
+}

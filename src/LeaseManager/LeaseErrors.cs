@@ -1,0 +1,60 @@
+namespace LeaseManager;
+
+/// <summary>
+/// A failure with a stable <see cref="ErrorType"/>: the name Step Functions matches in
+/// <c>Retry</c>/<c>Catch</c> <c>ErrorEquals</c>. These names are public API.
+/// </summary>
+public abstract class LeaseException : Exception
+{
+    protected LeaseException(string message, Exception? inner = null)
+        : base(message, inner)
+    {
+    }
+
+    public abstract string ErrorType { get; }
+}
+
+/// <summary>The request is malformed; retrying it unchanged cannot succeed. Nothing was written.</summary>
+public sealed class InvalidRequestException(string message) : LeaseException(message)
+{
+    public const string Name = "LeaseManager.InvalidRequest";
+
+    public override string ErrorType => Name;
+}
+
+/// <summary>The pool is saturated and the caller asked to fail rather than wait.</summary>
+public sealed class LeaseUnavailableException(string message, int currentRunning, int maxConcurrentLeases)
+    : LeaseException(message)
+{
+    public const string Name = "LeaseManager.LeaseUnavailable";
+
+    public int CurrentRunning { get; } = currentRunning;
+
+    public int MaxConcurrentLeases { get; } = maxConcurrentLeases;
+
+    public override string ErrorType => Name;
+}
+
+/// <summary>The lease is no longer held (it expired, was released, or its slot was taken over).</summary>
+public sealed class LeaseLostException(string message) : LeaseException(message)
+{
+    public const string Name = "LeaseManager.LeaseLost";
+
+    public override string ErrorType => Name;
+}
+
+/// <summary>DynamoDB throttled or failed after the SDK's own retries; retrying later is safe.</summary>
+public sealed class TransientFailureException(string message, Exception? inner = null) : LeaseException(message, inner)
+{
+    public const string Name = "LeaseManager.TransientFailure";
+
+    public override string ErrorType => Name;
+}
+
+/// <summary>The function's environment or the table it points at is wrong; an operator must fix it.</summary>
+public sealed class ConfigurationException(string message, Exception? inner = null) : LeaseException(message, inner)
+{
+    public const string Name = "LeaseManager.ConfigurationError";
+
+    public override string ErrorType => Name;
+}

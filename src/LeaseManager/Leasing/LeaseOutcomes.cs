@@ -1,0 +1,47 @@
+namespace LeaseManager.Leasing;
+
+public sealed record AcquireRequest(
+    string? OwnerId = null,
+    string? ResourceId = null,
+    int? LeaseDurationSeconds = null,
+    bool FailIfUnavailable = false);
+
+public enum AcquireStatus
+{
+    Acquired,
+    Wait,
+}
+
+/// <summary>A granted lease. It counts against the pool until <see cref="ExpiresAtMs"/> or release.</summary>
+public sealed record Lease(string LeaseId, int Slot, long ExpiresAtMs)
+{
+    /// <summary>Whole epoch seconds, rounded down so a holder never believes it holds longer than it does.</summary>
+    public long ExpiresAtEpochSeconds => ExpiresAtMs / 1000;
+}
+
+public sealed record AcquireOutcome(
+    AcquireStatus Status,
+    Lease? Lease,
+    int? CurrentRunning,
+    int MaxConcurrentLeases,
+    bool Reused = false,
+    bool ReclaimedExpired = false);
+
+public sealed record ReleaseOutcome(string LeaseId, bool Released);
+
+public sealed record RenewOutcome(string LeaseId, long ExpiresAtMs)
+{
+    public long ExpiresAtEpochSeconds => ExpiresAtMs / 1000;
+}
+
+/// <summary>One slot item as read from the table.</summary>
+public sealed record SlotState(int Slot, string LeaseId, string? OwnerHash, string? OwnerId, string? ResourceId, long ExpiresAtMs)
+{
+    public bool IsLiveAt(long nowMs) => ExpiresAtMs > nowMs;
+}
+
+/// <summary>A strongly consistent read of every slot item of a pool.</summary>
+public sealed record PoolSnapshot(IReadOnlyList<SlotState> Slots, long ReadAtMs)
+{
+    public int LiveCount => Slots.Count(s => s.IsLiveAt(ReadAtMs));
+}

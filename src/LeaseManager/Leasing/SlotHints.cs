@@ -1,0 +1,72 @@
+namespace LeaseManager.Leasing;
+
+/// <summary>
+/// This instance's belief about which slots are busy, so the first write of an acquire usually lands
+/// on a free slot even in a well-used pool. Beliefs only choose where to try; DynamoDB's conditional
+/// writes decide, so a stale belief costs a round trip, never correctness.
+/// </summary>
+internal sealed class SlotHints
+{
+    private readonly long[] _busyUntilMs;
+
+    // Until the first consistent read this instance knows nothing about leases held in slots beyond
+    // its limit (left over from a larger limit), so the blind fast path stays off.
+    private long _foreignBusyUntilMs = long.MaxValue;
+
+    public SlotHints(int slots) => _busyUntilMs = new long[slots];
+
+    public int Count => _busyUntilMs.Length;
+
+    public bool FastPathAllowed(long nowMs) => Volatile.Read(ref _foreignBusyUntilMs) <= nowMs;
+
+    /// <summary>Claims a slot believed free (from <paramref name="start"/> on) for this caller's attempt; -1 if none.</summary>
+    public int TryReserve(int start, long nowMs, long reserveUntilMs, out long previousBusyUntilMs)
+    {
+        var n = _busyUntilMs.Length;
+        for (var i = 0; i < n; i++)
+        {
+            var slot = (start + i) % n;
+            var seen = Volatile.Read(ref _busyUntilMs[slot]);
+            if (seen <= nowMs && Interlocked.CompareExchange(ref _busyUntilMs[slot], reserveUntilMs, seen) == seen)
+            {
+                previousBusyUntilMs = seen;
+                return slot;
+            }
+        }
+
+        previousBusyUntilMs = 0;
+        return -1;
+    }
+
+    public void Observe(int slot, long busyUntilMs)
+    {
+        if (slot < _busyUntilMs.Length)
+        {
+            Volatile.Write(ref _busyUntilMs[slot], busyUntilMs);
+        }
+    }
+
+    public void Refresh(PoolSnapshot snapshot)
+    {
+        var fresh = new long[_busyUntilMs.Length];
+        long foreign = 0;
+        foreach (var s in snapshot.Slots)
+        {
+            if (s.Slot < fresh.Length)
+            {
+                fresh[s.Slot] = s.ExpiresAtMs;
+            }
+            else if (s.IsLiveAt(snapshot.ReadAtMs))
+            {
+                foreign = Math.Max(foreign, s.ExpiresAtMs);
+            }
+        }
+
+        for (var i = 0; i < fresh.Length; i++)
+        {
+            Volatile.Write(ref _busyUntilMs[i], fresh[i]);
+        }
+
+        Volatile.Write(ref _foreignBusyUntilMs, foreign);
+    }
+}

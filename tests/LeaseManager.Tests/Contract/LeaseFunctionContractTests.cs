@@ -1,0 +1,117 @@
+using System.Text;
+using System.Text.Json;
+using LeaseManager.Contract;
+using LeaseManager.Tests.Peers;
+
+namespace LeaseManager.Tests.Contract;
+
+/// <summary>DESIGN §4 through the handler, against a real table: shapes of answers, and bad input that writes nothing.</summary>
+public sealed class LeaseFunctionContractTests : IAsyncLifetime
+{
+    private LeaseTable _table = null!;
+    private LeaseFunction _function = null!;
+
+    public async Task InitializeAsync()
+    {
+        _table = await LeaseTable.CreateAsync();
+        _function = new LeaseFunction(_table.Pool(2, maxDurationSeconds: 300));
+    }
+
+    public async Task DisposeAsync() => await _table.DisposeAsync();
+
+    public static TheoryData<string, string> MalformedEvents() => new()
+    {
+        { "", "not valid JSON" },
+        { "not json", "not valid JSON" },
+        { "{\"action\":\"acquire\"", "not valid JSON" },
+        { "[]", "must be a JSON object; got an array" },
+        { "\"acquire\"", "must be a JSON object; got a string" },
+        { "42", "must be a JSON object; got a number" },
+        { "null", "must be a JSON object; got null" },
+        { "{}", "needs \"action\"" },
+        { "{\"action\":null}", "needs \"action\"" },
+        { "{\"action\":7}", "\"action\" must be a string; got a number 7" },
+        { "{\"action\":\"grab\"}", "Unknown action 'grab'" },
+        { "{\"action\":\"ACQUIRE\"}", "Unknown action 'ACQUIRE'" },
+        { "{\"action\":\"acquire\",\"owner_id\":12}", "\"owner_id\" must be a string" },
+        { "{\"action\":\"acquire\",\"owner_id\":\"\"}", "owner_id must be 1-2048 characters" },
+        { $"{{\"action\":\"acquire\",\"owner_id\":\"{new string('o', 2049)}\"}}", "owner_id must be 1-2048 characters" },
+        { "{\"action\":\"acquire\",\"resource_id\":{\"id\":1}}", "\"resource_id\" must be a string; got an object" },
+        { $"{{\"action\":\"acquire\",\"resource_id\":\"{new string('r', 1025)}\"}}", "resource_id must be at most 1024 characters" },
+        { "{\"action\":\"acquire\",\"lease_duration_seconds\":\"60\"}", "whole number of seconds; got a string \"60\"" },
+        { "{\"action\":\"acquire\",\"lease_duration_seconds\":1.5}", "whole number of seconds; got a number 1.5" },
+        { "{\"action\":\"acquire\",\"lease_duration_seconds\":1e12}", "whole number of seconds" },
+        { "{\"action\":\"acquire\",\"lease_duration_seconds\":0}", "at least 1" },
+        { "{\"action\":\"acquire\",\"lease_duration_seconds\":-5}", "at least 1" },
+        { "{\"action\":\"acquire\",\"lease_duration_seconds\":301}", "between 1 and 300" },
+        { "{\"action\":\"acquire\",\"fail_if_unavailable\":\"yes\"}", "\"fail_if_unavailable\" must be true or false" },
+        { "{\"action\":\"release\"}", "needs \"lease_id\"" },
+        { "{\"action\":\"release\",\"lease_id\":\"\"}", "lease_id is required" },
+        { "{\"action\":\"release\",\"lease_id\":123}", "\"lease_id\" must be a string; got a number 123" },
+        { "{\"action\":\"release\",\"lease_id\":\"abc\"}", "not a lease id issued by this lease manager" },
+        { "{\"action\":\"release\",\"lease_id\":\"0001.-.ZZZZZZZZZZZZZZZZ\"}", "not a lease id" },
+        { "{\"action\":\"renew\",\"lease_id\":\"0001.-.0123456789abcdef\",\"lease_duration_seconds\":999}", "between 1 and 300" },
+        { "{\"action\":\"renew\"}", "needs \"lease_id\"" },
+        { new string('[', 100) + new string(']', 100), "not valid JSON" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedEvents))]
+    public async Task Malformed_events_are_InvalidRequest_and_write_nothing(string payload, string expectedMessage)
+    {
+        var act = () => _function.InvokeAsync(Encoding.UTF8.GetBytes(payload));
+
+        var error = (await act.Should().ThrowAsync<InvalidRequestException>()).Which;
+        error.ErrorType.Should().Be("LeaseManager.InvalidRequest");
+        error.Message.Should().Contain(expectedMessage);
+        (await _table.ItemsAsync()).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Acquire_answers_with_the_contract_fields_and_ignores_unknown_ones()
+    {
+        var answer = await Invoke("""{"action":"acquire","owner_id":"arn:aws:states:eu-central-1:1:execution:sm:e1","resource_id":"db","lease_duration_seconds":60,"extra":{"ignored":true}}""");
+
+        answer.GetProperty("status").GetString().Should().Be("acquired");
+        answer.GetProperty("lease_id").GetString().Should().MatchRegex(@"^\d{4}\.[0-9a-f]{32}\.[0-9a-f]{16}$");
+        var expiresAt = answer.GetProperty("lease_expires_at").GetInt64();
+        expiresAt.Should().BeCloseTo(DateTimeOffset.UtcNow.AddSeconds(60).ToUnixTimeSeconds(), 2);
+        answer.GetProperty("max_concurrent_leases").GetInt32().Should().Be(2);
+        answer.EnumerateObject().Select(p => p.Name).Should().BeSubsetOf(["status", "lease_id", "lease_expires_at", "current_running", "max_concurrent_leases"]);
+    }
+
+    [Fact]
+    public async Task Wait_release_and_renew_answer_with_the_contract_fields()
+    {
+        var first = await Invoke("""{"action":"acquire","owner_id":"e1","resource_id":"r"}""");
+        await Invoke("""{"action":"acquire","owner_id":"e2","resource_id":"r"}""");
+        var wait = await Invoke("""{"action":"acquire","owner_id":"e3","resource_id":"r"}""");
+        var leaseId = first.GetProperty("lease_id").GetString();
+        var renewed = await Invoke($$"""{"action":"renew","lease_id":"{{leaseId}}","lease_duration_seconds":120}""");
+        var released = await Invoke($$"""{"action":"release","lease_id":"{{leaseId}}"}""");
+        var again = await Invoke($$"""{"action":"release","lease_id":"{{leaseId}}"}""");
+
+        wait.ToString().Should().Be("""{"status":"wait","current_running":2,"max_concurrent_leases":2}""");
+        renewed.GetProperty("status").GetString().Should().Be("renewed");
+        renewed.GetProperty("lease_expires_at").GetInt64().Should().BeCloseTo(DateTimeOffset.UtcNow.AddSeconds(120).ToUnixTimeSeconds(), 2);
+        released.ToString().Should().Be($$"""{"status":"released","lease_id":"{{leaseId}}","released":true}""");
+        again.ToString().Should().Be($$"""{"status":"released","lease_id":"{{leaseId}}","released":false}""");
+    }
+
+    [Fact]
+    public async Task Saturation_with_fail_if_unavailable_is_the_LeaseUnavailable_error()
+    {
+        await Invoke("""{"action":"acquire"}""");
+        await Invoke("""{"action":"acquire"}""");
+
+        var act = () => _function.InvokeAsync("""{"action":"acquire","fail_if_unavailable":true}"""u8.ToArray());
+
+        (await act.Should().ThrowAsync<LeaseUnavailableException>()).Which.ErrorType.Should().Be("LeaseManager.LeaseUnavailable");
+    }
+
+    private async Task<JsonElement> Invoke(string payload)
+    {
+        var bytes = await _function.InvokeAsync(Encoding.UTF8.GetBytes(payload));
+        return JsonDocument.Parse(bytes).RootElement.Clone();
+    }
+}

@@ -1,0 +1,58 @@
+using LeaseManager.Leasing;
+
+namespace LeaseManager.Tests.Leasing;
+
+public sealed class LeasePoolOptionsTests
+{
+    [Fact]
+    public void Environment_with_only_a_table_uses_the_module_defaults()
+    {
+        var options = LeasePoolOptions.FromEnvironment(name => name == "LEASE_TABLE_NAME" ? "leases" : null);
+
+        options.Should().BeEquivalentTo(new LeasePoolOptions { TableName = "leases" });
+        options.PoolKey.Should().Be("pool#");
+    }
+
+    [Fact]
+    public void Every_environment_variable_is_read()
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["LEASE_TABLE_NAME"] = "shared",
+            ["LEASE_TABLE_HASH_KEY"] = "pk",
+            ["LEASE_TABLE_RANGE_KEY"] = "sk",
+            ["LEASE_TABLE_TTL_ATTRIBUTE"] = "expires",
+            ["LEASE_PREFIX"] = "analytics",
+            ["LEASE_MAX_CONCURRENT"] = "15",
+            ["LEASE_MAX_DURATION_SECONDS"] = "900",
+        };
+
+        var options = LeasePoolOptions.FromEnvironment(n => env.GetValueOrDefault(n));
+
+        options.Should().BeEquivalentTo(new LeasePoolOptions
+        {
+            TableName = "shared", HashKeyAttribute = "pk", RangeKeyAttribute = "sk", TtlAttribute = "expires",
+            LeasePrefix = "analytics", MaxConcurrentLeases = 15, MaxLeaseDurationSeconds = 900,
+        });
+        options.PoolKey.Should().Be("pool#analytics");
+    }
+
+    [Theory]
+    [InlineData("LEASE_TABLE_NAME", "", "LEASE_TABLE_NAME is required")]
+    [InlineData("LEASE_TABLE_NAME", "a b", "table name 'a b'")]
+    [InlineData("LEASE_MAX_CONCURRENT", "ten", "LEASE_MAX_CONCURRENT='ten' is not a whole number")]
+    [InlineData("LEASE_MAX_CONCURRENT", "0", "between 1 and 1000")]
+    [InlineData("LEASE_MAX_CONCURRENT", "1001", "between 1 and 1000")]
+    [InlineData("LEASE_MAX_DURATION_SECONDS", "86401", "between 1 and 86400")]
+    [InlineData("LEASE_PREFIX", "a#b", "lease prefix 'a#b'")]
+    [InlineData("LEASE_TABLE_TTL_ATTRIBUTE", "PK", "must be distinct")]
+    [InlineData("LEASE_TABLE_TTL_ATTRIBUTE", "lease_id", "used by the lease items themselves")]
+    public void Bad_environment_is_a_configuration_error_naming_the_problem(string name, string value, string expected)
+    {
+        var env = new Dictionary<string, string> { ["LEASE_TABLE_NAME"] = "leases", [name] = value };
+
+        var act = () => LeasePoolOptions.FromEnvironment(n => env.GetValueOrDefault(n));
+
+        act.Should().Throw<ConfigurationException>().Which.Message.Should().Contain(expected);
+    }
+}
