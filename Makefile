@@ -2,7 +2,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build test package bench demo fmt clean
+.PHONY: help setup build test package package-aot package-managed bench demo fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -13,8 +13,17 @@ setup: ## Install the local peers (DynamoDB Local, ASL interpreter, validators) 
 build: setup ## Build the solution
 	dotnet build LeaseManager.sln --configuration Release --nologo
 
-test: setup ## Run every test suite (the one test command)
+test: setup package ## Run every test suite (the one test command)
 	@bash scripts/test.sh
+
+package: setup ## Build both Lambda zips into artifacts/ (Native AOT bootstrap + framework-dependent)
+	@bash scripts/package.sh all
+
+package-aot: ## Build only the Native AOT zip (provided.al2023)
+	@bash scripts/package.sh aot
+
+package-managed: ## Build only the framework-dependent zip (dotnet8), for machines without a native toolchain
+	@bash scripts/package.sh managed
 
 fmt: ## Format C# and Terraform sources
 	dotnet format LeaseManager.sln --verbosity quiet

@@ -1,1 +1,48 @@
+using LeaseManager;
+using LeaseManager.Contract;
+using LeaseManager.Hosting;
+using LeaseManager.Hosting.Client;
+using LeaseManager.Leasing;
+using LeaseManager.Observability;
+
+// One executable for every deployment: the Native AOT `bootstrap` of provided.al2023, the same
+// binary on dotnet8, or the framework-dependent build run by the managed runtime's executable mode.
+var runtimeApi = Environment.GetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API");
+if (string.IsNullOrEmpty(runtimeApi))
+{
+    await Console.Error.WriteLineAsync("LeaseManager is an AWS Lambda runtime: AWS_LAMBDA_RUNTIME_API is not set.");
+    return 2;
+}
+
+var stdout = Console.OpenStandardOutput();
+var observability = ObservabilitySettings.FromEnvironment(Environment.GetEnvironmentVariable);
+var logger = new StructuredLogger(stdout, observability);
+using var runtime = new RuntimeApiClient(runtimeApi);
+
+LeaseFunction function;
+try
+{
+    var options = LeasePoolOptions.FromEnvironment(Environment.GetEnvironmentVariable);
+    function = new LeaseFunction(new LeasePool(DynamoDbClientFactory.Create(Environment.GetEnvironmentVariable), options));
+}
+catch (Exception e) when (e is ConfigurationException or ArgumentException)
+{
+    var error = e as ConfigurationException ?? new ConfigurationException(e.Message, e);
+    logger.Error(error.Message, null, LogField.Of("error_type", error.ErrorType));
+    await runtime.ReportInitErrorAsync(new ErrorResponse(error.Message, error.ErrorType, []), CancellationToken.None);
+    return 1;
+}
+
+var host = new LambdaHost(runtime, function, logger, new EmbeddedMetrics(stdout, observability));
+try
+{
+    await host.RunAsync(CancellationToken.None);
+}
+catch (HttpRequestException e)
+{
+    // The Runtime API went away: the environment is being shut down.
+    logger.Error("Lost the Runtime API", e);
+    return 1;
+}
+
 return 0;

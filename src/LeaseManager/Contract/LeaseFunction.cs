@@ -10,33 +10,39 @@ public sealed class LeaseFunction(LeasePool pool)
 
     public async Task<byte[]> InvokeAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
-        var response = await HandleAsync(LeaseRequestParser.Parse(payload), cancellationToken).ConfigureAwait(false);
-        return JsonSerializer.SerializeToUtf8Bytes(response, ContractJson.Default.LeaseResponse);
+        var result = await HandleAsync(LeaseRequestParser.Parse(payload), cancellationToken).ConfigureAwait(false);
+        return Serialize(result.Response);
     }
 
-    public async Task<LeaseResponse> HandleAsync(LeaseCommand command, CancellationToken cancellationToken = default)
+    public static byte[] Serialize(LeaseResponse response) =>
+        JsonSerializer.SerializeToUtf8Bytes(response, ContractJson.Default.LeaseResponse);
+
+    public async Task<LeaseResult> HandleAsync(LeaseCommand command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
         switch (command)
         {
             case AcquireCommand acquire:
                 var outcome = await Pool.AcquireAsync(acquire.Request, cancellationToken).ConfigureAwait(false);
-                return new LeaseResponse
+                return new LeaseResult(new LeaseResponse
                 {
                     Status = outcome.Status == AcquireStatus.Acquired ? LeaseResponse.Acquired : LeaseResponse.Wait,
                     LeaseId = outcome.Lease?.LeaseId,
                     LeaseExpiresAt = outcome.Lease?.ExpiresAtEpochSeconds,
                     CurrentRunning = outcome.CurrentRunning,
                     MaxConcurrentLeases = outcome.MaxConcurrentLeases,
-                };
+                }, outcome.ReclaimedExpired);
             case ReleaseCommand release:
                 var released = await Pool.ReleaseAsync(release.LeaseId, cancellationToken).ConfigureAwait(false);
-                return new LeaseResponse { Status = LeaseResponse.ReleasedStatus, LeaseId = released.LeaseId, Released = released.Released };
+                return new LeaseResult(new LeaseResponse { Status = LeaseResponse.ReleasedStatus, LeaseId = released.LeaseId, Released = released.Released });
             case RenewCommand renew:
                 var renewed = await Pool.RenewAsync(renew.LeaseId, renew.LeaseDurationSeconds, cancellationToken).ConfigureAwait(false);
-                return new LeaseResponse { Status = LeaseResponse.Renewed, LeaseId = renewed.LeaseId, LeaseExpiresAt = renewed.ExpiresAtEpochSeconds };
+                return new LeaseResult(new LeaseResponse { Status = LeaseResponse.Renewed, LeaseId = renewed.LeaseId, LeaseExpiresAt = renewed.ExpiresAtEpochSeconds });
             default:
                 throw new InvalidRequestException($"Unsupported action '{command.Action}'.");
         }
     }
 }
+
+/// <summary>The answer plus what observability needs that the answer does not carry.</summary>
+public sealed record LeaseResult(LeaseResponse Response, bool ReclaimedExpired = false);

@@ -1,0 +1,142 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace LeaseManager.Observability;
+
+/// <summary>Metric names the function emits (CloudWatch Embedded Metric Format).</summary>
+public static class LeaseMetrics
+{
+    public const string Acquired = "LeaseAcquired";
+    public const string Wait = "LeaseWait";
+    public const string Released = "LeaseReleased";
+    public const string Renewed = "LeaseRenewed";
+    public const string ReclaimedExpired = "LeaseReclaimedExpired";
+    public const string Errors = "LeaseErrors";
+    public const string ActiveLeases = "ActiveLeases";
+    public const string ColdStart = "ColdStart";
+}
+
+/// <summary>
+/// Collects one invocation's metrics and writes them as a single CloudWatch EMF document on stdout,
+/// with the <c>Service</c> dimension, as Powertools does. <c>ColdStart</c> is its own document with
+/// the <c>function_name</c> dimension added, also as Powertools does.
+/// </summary>
+public sealed class EmbeddedMetrics
+{
+    private readonly Stream _output;
+    private readonly ObservabilitySettings _settings;
+    private readonly TimeProvider _clock;
+    private readonly List<(string Name, double Value, string Unit)> _metrics = [];
+    private readonly List<LogField> _properties = [];
+    private readonly ArrayBufferWriter<byte> _buffer = new(512);
+
+    public EmbeddedMetrics(Stream output, ObservabilitySettings settings, TimeProvider? clock = null)
+    {
+        _output = output;
+        _settings = settings;
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    public void Add(string name, double value, string unit = "Count")
+    {
+        if (!_settings.MetricsDisabled)
+        {
+            _metrics.Add((name, value, unit));
+        }
+    }
+
+    public void AddProperty(LogField property)
+    {
+        if (!_settings.MetricsDisabled)
+        {
+            _properties.Add(property);
+        }
+    }
+
+    /// <summary>Writes what was collected (nothing if no metric was added) and starts afresh.</summary>
+    public void Flush()
+    {
+        if (_metrics.Count > 0)
+        {
+            WriteDocument(_metrics, [("Service", _settings.ServiceName)], _properties);
+        }
+
+        _metrics.Clear();
+        _properties.Clear();
+    }
+
+    public void EmitColdStart()
+    {
+        if (!_settings.MetricsDisabled)
+        {
+            WriteDocument([(LeaseMetrics.ColdStart, 1, "Count")], [("Service", _settings.ServiceName), ("function_name", _settings.FunctionName)], []);
+        }
+    }
+
+    private void WriteDocument(IReadOnlyList<(string Name, double Value, string Unit)> metrics, IReadOnlyList<(string Key, string Value)> dimensions, IReadOnlyList<LogField> properties)
+    {
+        _buffer.Clear();
+        using (var json = new Utf8JsonWriter(_buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("_aws");
+            json.WriteNumber("Timestamp", _clock.GetUtcNow().ToUnixTimeMilliseconds());
+            json.WriteStartArray("CloudWatchMetrics");
+            json.WriteStartObject();
+            json.WriteString("Namespace", _settings.MetricsNamespace);
+            json.WriteStartArray("Dimensions");
+            json.WriteStartArray();
+            foreach (var (key, _) in dimensions)
+            {
+                json.WriteStringValue(key);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndArray();
+            json.WriteStartArray("Metrics");
+            foreach (var name in metrics.Select(m => (m.Name, m.Unit)).Distinct())
+            {
+                json.WriteStartObject();
+                json.WriteString("Name", name.Name);
+                json.WriteString("Unit", name.Unit);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+
+            foreach (var (key, value) in dimensions)
+            {
+                json.WriteString(key, value);
+            }
+
+            foreach (var group in metrics.GroupBy(m => m.Name))
+            {
+                var values = group.Select(m => m.Value).ToList();
+                if (values.Count == 1)
+                {
+                    json.WriteNumber(group.Key, values[0]);
+                }
+                else
+                {
+                    json.WriteStartArray(group.Key);
+                    values.ForEach(json.WriteNumberValue);
+                    json.WriteEndArray();
+                }
+            }
+
+            foreach (var property in properties)
+            {
+                property.WriteTo(json);
+            }
+
+            json.WriteEndObject();
+        }
+
+        _buffer.Write("\n"u8);
+        _output.Write(_buffer.WrittenSpan);
+        _output.Flush();
+    }
+}

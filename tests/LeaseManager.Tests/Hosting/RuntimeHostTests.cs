@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using LeaseManager.Tests.Peers;
+using LocalLambda;
+
+namespace LeaseManager.Tests.Hosting;
+
+/// <summary>
+/// The packaged executable (the AOT bootstrap where it builds) driven through our Runtime API server
+/// as Lambda would drive it, against DynamoDB Local.
+/// </summary>
+public sealed class RuntimeHostTests : IAsyncLifetime
+{
+    private LeaseTable _table = null!;
+    private ExecutionEnvironment _environment = null!;
+
+    public async Task InitializeAsync()
+    {
+        _table = await LeaseTable.CreateAsync();
+        _environment = new ExecutionEnvironment(PackagedFunction.Definition("lease", PackagedFunction.EnvironmentFor(_table.Name, _table.Peer.Endpoint, maxConcurrent: 2)), 1);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _environment.DisposeAsync();
+        await _table.DisposeAsync();
+    }
+
+    private static readonly string[] MalformedEvents =
+    [
+        "", "not json", "{", "[]", "[1,2]", "\"acquire\"", "42", "true", "null", "{}", "{\"action\":null}",
+        "{\"action\":1}", "{\"action\":\"steal\"}", "{\"action\":\"acquire\",\"owner_id\":[]}",
+        "{\"action\":\"acquire\",\"resource_id\":false}", "{\"action\":\"acquire\",\"lease_duration_seconds\":\"10\"}",
+        "{\"action\":\"acquire\",\"lease_duration_seconds\":99999999}", "{\"action\":\"acquire\",\"fail_if_unavailable\":1}",
+        "{\"action\":\"release\"}", "{\"action\":\"release\",\"lease_id\":\"../../etc\"}", "{\"action\":\"renew\",\"lease_id\":7}",
+    ];
+
+    [Fact]
+    public async Task Answers_an_acquire_through_next_and_response()
+    {
+        var outcome = await _environment.InvokeAsync("""{"action":"acquire","owner_id":"arn:exec:1","resource_id":"db"}"""u8.ToArray());
+
+        outcome.IsError.Should().BeFalse(outcome.ErrorMessage);
+        using var answer = JsonDocument.Parse(outcome.Payload);
+        answer.RootElement.GetProperty("status").GetString().Should().Be("acquired");
+        answer.RootElement.GetProperty("max_concurrent_leases").GetInt32().Should().Be(2);
+        // After answering, the runtime goes straight back to waiting for work.
+        for (var i = 0; i < 100 && _environment.Server!.Requests.Count < 3; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        var requests = _environment.Server!.Requests.ToList();
+        requests.Select(r => (r.Method, r.Path.Split('/')[^1])).Should().Equal(("GET", "next"), ("POST", "response"), ("GET", "next"));
+        (await _table.LiveSlotCountAsync("", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Every_malformed_event_is_InvalidRequest_and_the_loop_keeps_serving()
+    {
+        foreach (var payload in MalformedEvents)
+        {
+            var outcome = await _environment.InvokeAsync(Encoding.UTF8.GetBytes(payload));
+
+            outcome.ErrorType.Should().Be("LeaseManager.InvalidRequest", $"event {payload}");
+            outcome.HeaderErrorType.Should().Be("LeaseManager.InvalidRequest");
+            outcome.ErrorMessage.Should().NotBeNullOrWhiteSpace();
+        }
+
+        var valid = await _environment.InvokeAsync("""{"action":"acquire"}"""u8.ToArray());
+
+        valid.IsError.Should().BeFalse();
+        _environment.ColdStarts.Should().Be(1, "one process served every event");
+        (await _table.ItemsAsync()).Should().HaveCount(1, "only the valid acquire wrote");
+        _environment.Server!.Requests.Count(r => r.Path.EndsWith("/error", StringComparison.Ordinal)).Should().Be(MalformedEvents.Length);
+    }
+
+    [Fact]
+    public async Task A_large_event_is_accepted_and_its_unknown_fields_ignored()
+    {
+        var padding = new string('x', 1_000_000);
+        var outcome = await _environment.InvokeAsync(Encoding.UTF8.GetBytes("{\"action\":\"acquire\",\"owner_id\":\"big\",\"context\":{\"blob\":\"" + padding + "\"}}"));
+
+        outcome.IsError.Should().BeFalse(outcome.ErrorMessage);
+        outcome.PayloadText.Should().Contain("\"status\":\"acquired\"");
+    }
+
+    [Fact]
+    public async Task Bad_configuration_is_reported_as_an_init_error_and_the_process_exits()
+    {
+        var env = PackagedFunction.EnvironmentFor(_table.Name, _table.Peer.Endpoint);
+        env["LEASE_TABLE_NAME"] = null;
+        env["LEASE_MAX_CONCURRENT"] = "lots";
+        await using var broken = new ExecutionEnvironment(PackagedFunction.Definition("broken", env), 1);
+
+        var outcome = await broken.InvokeAsync("""{"action":"acquire"}"""u8.ToArray());
+
+        outcome.ErrorType.Should().Be("LeaseManager.ConfigurationError");
+        outcome.HeaderErrorType.Should().Be("LeaseManager.ConfigurationError");
+        outcome.ErrorMessage.Should().Contain("LEASE_TABLE_NAME is required").And.Contain("LEASE_MAX_CONCURRENT='lots'");
+        broken.Server.Should().BeNull("the environment was torn down after the failed init");
+    }
+
+    [Fact]
+    public async Task A_DynamoDB_outage_is_a_TransientFailure()
+    {
+        var env = PackagedFunction.EnvironmentFor(_table.Name, $"http://127.0.0.1:{DynamoDbPeer.FreeLoopbackPort()}");
+        await using var cutOff = new ExecutionEnvironment(PackagedFunction.Definition("cut-off", env, timeoutSeconds: 20), 1);
+
+        var outcome = await cutOff.InvokeAsync("""{"action":"acquire","owner_id":"e","resource_id":"r"}"""u8.ToArray());
+
+        outcome.ErrorType.Should().Be("LeaseManager.TransientFailure", outcome.ErrorMessage);
+        outcome.HeaderErrorType.Should().Be("LeaseManager.TransientFailure");
+    }
+
+    [Fact]
+    public async Task Answers_before_the_deadline_when_DynamoDB_hangs()
+    {
+        // A DynamoDB that accepts connections and never answers.
+        using var blackHole = new TcpListener(IPAddress.Loopback, 0);
+        blackHole.Start();
+        var accepted = new List<TcpClient>();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                try
+                {
+                    accepted.Add(await blackHole.AcceptTcpClientAsync());
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+            }
+        });
+        var env = PackagedFunction.EnvironmentFor(_table.Name, $"http://127.0.0.1:{((IPEndPoint)blackHole.LocalEndpoint).Port}");
+        await using var hanging = new ExecutionEnvironment(PackagedFunction.Definition("hanging", env, timeoutSeconds: 2), 1);
+        await hanging.StartAsync();
+
+        var started = DateTimeOffset.UtcNow;
+        var outcome = await hanging.InvokeAsync("""{"action":"acquire","owner_id":"e","resource_id":"r"}"""u8.ToArray());
+
+        outcome.ErrorType.Should().Be("LeaseManager.TransientFailure", "the function gave up before Lambda's deadline: " + outcome.ErrorMessage);
+        (DateTimeOffset.UtcNow - started).Should().BeLessThan(TimeSpan.FromSeconds(2));
+        hanging.ColdStarts.Should().Be(1);
+        accepted.ForEach(c => c.Dispose());
+    }
+}

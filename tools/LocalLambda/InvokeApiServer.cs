@@ -1,0 +1,128 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace LocalLambda;
+
+/// <summary>
+/// Lambda's Invoke API on loopback (<c>POST /2015-03-31/functions/{name}/invocations</c>, synchronous
+/// RequestResponse), answering as Lambda does: the payload with 200, and for a function error the
+/// error document with <c>X-Amz-Function-Error: Unhandled</c>. <c>GET /local/stats</c> reports
+/// environments, cold starts and invocations per function.
+/// </summary>
+public sealed class InvokeApiServer : IAsyncDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly IReadOnlyDictionary<string, FunctionPool> _functions;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _serving;
+
+    public InvokeApiServer(IReadOnlyDictionary<string, FunctionPool> functions, int port = 0)
+    {
+        _functions = functions;
+        Port = port == 0 ? RuntimeApiServer.FreePort() : port;
+        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+        _listener.Start();
+        _serving = Task.Run(ServeAsync);
+    }
+
+    public int Port { get; }
+
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Close();
+        try
+        {
+            await _serving;
+        }
+        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+        {
+            // Closing the listener ends the accept loop.
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task ServeAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => HandleAsync(context));
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        var response = context.Response;
+        try
+        {
+            var segments = (context.Request.Url?.AbsolutePath ?? "").Trim('/').Split('/');
+            if (context.Request.HttpMethod == "GET" && segments is ["local", "stats"])
+            {
+                var stats = _functions.ToDictionary(f => f.Key, f => new Dictionary<string, int>
+                {
+                    ["environments"] = f.Value.Environments,
+                    ["cold_starts"] = f.Value.ColdStarts,
+                    ["invocations"] = f.Value.Invocations,
+                });
+                await WriteAsync(response, 200, JsonSerializer.SerializeToUtf8Bytes(stats));
+                return;
+            }
+
+            if (context.Request.HttpMethod != "POST" || segments is not ["2015-03-31", "functions", var name, "invocations"])
+            {
+                await WriteAsync(response, 404, """{"Type":"User","message":"Unknown operation"}"""u8.ToArray());
+                return;
+            }
+
+            // A function may be named by ARN, as state machines do.
+            name = Uri.UnescapeDataString(name);
+            var key = name.Contains(':', StringComparison.Ordinal) ? name[(name.LastIndexOf(":function:", StringComparison.Ordinal) + 10)..].Split(':')[0] : name;
+            if (!_functions.TryGetValue(key, out var pool))
+            {
+                await WriteAsync(response, 404, Encoding.UTF8.GetBytes($$"""{"Type":"User","message":"Function not found: {{key}}"}"""));
+                return;
+            }
+
+            using var body = new MemoryStream();
+            await context.Request.InputStream.CopyToAsync(body);
+            var outcome = await pool.InvokeAsync(body.ToArray(), context.Request.Headers["X-Amzn-Trace-Id"]);
+            response.Headers["X-Amz-Executed-Version"] = "$LATEST";
+            if (outcome.IsError)
+            {
+                response.Headers["X-Amz-Function-Error"] = "Unhandled";
+                await WriteAsync(response, 200, outcome.ErrorBody ?? []);
+            }
+            else
+            {
+                await WriteAsync(response, 200, outcome.Payload ?? []);
+            }
+        }
+        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or IOException)
+        {
+            // Caller went away.
+        }
+    }
+
+    private static async Task WriteAsync(HttpListenerResponse response, int status, byte[] body)
+    {
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        response.ContentLength64 = body.Length;
+        await response.OutputStream.WriteAsync(body);
+        response.Close();
+    }
+}

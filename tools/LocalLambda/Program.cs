@@ -1,0 +1,78 @@
+using System.Text.Json;
+using LocalLambda;
+
+// LocalLambda --config functions.json [--port N]
+// functions.json: {"functions":[{"name":"lease","command":"artifacts/.../bootstrap","maxConcurrency":8,
+//                  "timeoutSeconds":10,"environment":{"LEASE_TABLE_NAME":"..."}}]}
+// Prints one line "listening <url>" when ready; stops on stdin EOF or SIGTERM.
+string? configPath = null;
+var port = 0;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--config": configPath = args[++i]; break;
+        case "--port": port = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        default:
+            await Console.Error.WriteLineAsync($"unknown argument {args[i]}");
+            return 2;
+    }
+}
+
+if (configPath is null)
+{
+    await Console.Error.WriteLineAsync("usage: LocalLambda --config functions.json [--port N]");
+    return 2;
+}
+
+using var config = JsonDocument.Parse(await File.ReadAllBytesAsync(configPath));
+var pools = new Dictionary<string, FunctionPool>(StringComparer.Ordinal);
+foreach (var f in config.RootElement.GetProperty("functions").EnumerateArray())
+{
+    var env = new Dictionary<string, string?>();
+    if (f.TryGetProperty("environment", out var e))
+    {
+        foreach (var p in e.EnumerateObject())
+        {
+            env[p.Name] = p.Value.ValueKind == JsonValueKind.Null ? null : p.Value.ToString();
+        }
+    }
+
+    var definition = new FunctionDefinition
+    {
+        Name = f.GetProperty("name").GetString()!,
+        Command = f.GetProperty("command").GetString()!,
+        Environment = env,
+        TimeoutSeconds = f.TryGetProperty("timeoutSeconds", out var t) ? t.GetInt32() : 10,
+    };
+    pools[definition.Name] = new FunctionPool(definition, f.TryGetProperty("maxConcurrency", out var c) ? c.GetInt32() : 10);
+}
+
+await using var server = new InvokeApiServer(pools, port);
+Console.WriteLine($"listening {server.Url}");
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, a) => { a.Cancel = true; stop.Cancel(); };
+AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+_ = Task.Run(async () =>
+{
+    // The parent closes our stdin when it is done with us.
+    while (await Console.In.ReadLineAsync() is not null)
+    {
+    }
+
+    await stop.CancelAsync();
+});
+try
+{
+    await Task.Delay(Timeout.Infinite, stop.Token);
+}
+catch (OperationCanceledException)
+{
+}
+
+foreach (var pool in pools.Values)
+{
+    await pool.DisposeAsync();
+}
+
+return 0;
