@@ -25,6 +25,9 @@ package-aot: ## Build only the Native AOT zip (provided.al2023)
 package-managed: ## Build only the framework-dependent zip (dotnet8), for machines without a native toolchain
 	@bash scripts/package.sh managed
 
+bench: setup package ## Run every benchmark side by side and rewrite docs/benchmarks.md
+	dotnet run --project benchmarks/LeaseManager.Benchmarks --configuration Release -- --out docs/benchmarks.md
+
 fmt: ## Format C# and Terraform sources
 	dotnet format LeaseManager.sln --verbosity quiet
 	terraform fmt -recursive

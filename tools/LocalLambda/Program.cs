@@ -1,5 +1,5 @@
 using System.Text.Json;
-using LocalLambda;
+using LocalPeers;
 
 // LocalLambda --config functions.json [--port N]
 // functions.json: {"functions":[{"name":"lease","command":"artifacts/.../bootstrap","maxConcurrency":8,

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using LeaseManager.Contract;
+using LocalPeers;
 using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Contract;

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using LocalPeers;
 using LeaseManager.Tests.Peers;
-using LocalLambda;
 
 namespace LeaseManager.Tests.Hosting;
 

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using LocalPeers;
 using LeaseManager.Tests.Peers;
-using LocalLambda;
 
 namespace LeaseManager.Tests.Hosting;
 

@@ -1,4 +1,5 @@
 using LeaseManager.Leasing;
+using LocalPeers;
 using LeaseManager.Tests.Peers;
 using Xunit.Abstractions;
 

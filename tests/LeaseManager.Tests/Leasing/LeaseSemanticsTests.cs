@@ -1,5 +1,6 @@
 using System.Globalization;
 using LeaseManager.Leasing;
+using LocalPeers;
 using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Leasing;

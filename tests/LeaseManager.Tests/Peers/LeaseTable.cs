@@ -1,6 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using LeaseManager.Leasing;
+using LocalPeers;
 
 namespace LeaseManager.Tests.Peers;
 

@@ -7,7 +7,7 @@ using Amazon.Runtime;
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Containers;
 
-namespace LeaseManager.Tests.Peers;
+namespace LocalPeers;
 
 /// <summary>
 /// A real DynamoDB for the tests, chosen in this order: the endpoint in
@@ -200,7 +200,7 @@ public sealed class DynamoDbPeer : IAsyncDisposable
         }
     }
 
-    internal static int FreeLoopbackPort()
+    public static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,7 +1,7 @@
 using System.IO.Compression;
-using LocalLambda;
 
-namespace LeaseManager.Tests.Peers;
+
+namespace LocalPeers;
 
 /// <summary>
 /// The function exactly as it ships: the Native AOT zip from <c>make package</c> where it was built,

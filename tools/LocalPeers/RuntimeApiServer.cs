@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 
-namespace LocalLambda;
+namespace LocalPeers;
 
 /// <summary>
 /// The Lambda Runtime API (2018-06-01) of one execution environment, served on a loopback port as

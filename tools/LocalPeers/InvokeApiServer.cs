@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 
-namespace LocalLambda;
+namespace LocalPeers;
 
 /// <summary>
 /// Lambda's Invoke API on loopback (<c>POST /2015-03-31/functions/{name}/invocations</c>, synchronous

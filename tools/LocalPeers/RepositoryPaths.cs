@@ -1,6 +1,6 @@
-namespace LeaseManager.Tests.Peers;
+namespace LocalPeers;
 
-internal static class RepositoryPaths
+public static class RepositoryPaths
 {
     /// <summary>The repository root: the nearest ancestor of the test binaries holding LeaseManager.sln.</summary>
     public static string Root { get; } = FindRoot();

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace LocalLambda;
+namespace LocalPeers;
 
 /// <summary>
 /// A function's execution environments, scaled like Lambda: an invocation takes an idle warm

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Amazon.Runtime;
 
-namespace LeaseManager.Tests.Peers;
+namespace LocalPeers;
 
 /// <summary>
 /// Counts the DynamoDB requests that really leave the process, by operation (<c>X-Amz-Target</c>),

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace LocalLambda;
+namespace LocalPeers;
 
 /// <summary>What Lambda knows about a function: how to start its runtime and with which environment.</summary>
 public sealed record FunctionDefinition
