@@ -2,7 +2,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build test package package-aot package-managed bench demo fmt clean
+.PHONY: help setup build docs test package package-aot package-managed bench demo fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,6 +27,10 @@ package-managed: ## Build only the framework-dependent zip (dotnet8), for machin
 
 bench: setup package ## Run every benchmark side by side and rewrite docs/benchmarks.md
 	dotnet run --project benchmarks/LeaseManager.Benchmarks --configuration Release -- --out docs/benchmarks.md
+
+docs: ## Regenerate the inputs/outputs tables in README.md and the examples' READMEs
+	node tools/tfdocs.mjs . README.md
+	for d in examples/*/; do [ -f $$d/README.md ] && node tools/tfdocs.mjs $$d $$d/README.md; done; true
 
 fmt: ## Format C# and Terraform sources
 	dotnet format LeaseManager.sln --verbosity quiet

@@ -14,8 +14,19 @@ public sealed class LeaseFunction(LeasePool pool)
         return Serialize(result.Response);
     }
 
-    public static byte[] Serialize(LeaseResponse response) =>
-        JsonSerializer.SerializeToUtf8Bytes(response, ContractJson.Default.LeaseResponse);
+    public static byte[] Serialize(LeaseResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return response.Status switch
+        {
+            LeaseResponse.ReleasedStatus => JsonSerializer.SerializeToUtf8Bytes(
+                new ReleaseAnswer(response.Status, response.LeaseId, response.Released), ContractJson.Default.ReleaseAnswer),
+            LeaseResponse.Renewed => JsonSerializer.SerializeToUtf8Bytes(
+                new RenewAnswer(response.Status, response.LeaseId, response.LeaseExpiresAt), ContractJson.Default.RenewAnswer),
+            _ => JsonSerializer.SerializeToUtf8Bytes(
+                new AcquireAnswer(response.Status, response.LeaseId, response.LeaseExpiresAt, response.CurrentRunning, response.MaxConcurrentLeases), ContractJson.Default.AcquireAnswer),
+        };
+    }
 
     public async Task<LeaseResult> HandleAsync(LeaseCommand command, CancellationToken cancellationToken = default)
     {

@@ -2,7 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace LeaseManager.Contract;
 
-/// <summary>The function's answer (DESIGN §4). Absent fields are omitted, never null.</summary>
+/// <summary>
+/// The function's answer (DESIGN §4). Each action's answer has a fixed set of keys (a value that does
+/// not apply is <c>null</c>), so a Step Functions <c>ResultSelector</c> can name every key without
+/// failing on a missing path.
+/// </summary>
 public sealed record LeaseResponse
 {
     public const string Acquired = "acquired";
@@ -26,10 +30,16 @@ public sealed record LeaseResponse
 /// <summary>Error document the Runtime API expects on <c>/error</c> and <c>/init/error</c>.</summary>
 public sealed record ErrorResponse(string ErrorMessage, string ErrorType, IReadOnlyList<string> StackTrace);
 
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(LeaseResponse))]
+internal sealed record AcquireAnswer(string Status, string? LeaseId, long? LeaseExpiresAt, int? CurrentRunning, int? MaxConcurrentLeases);
+
+internal sealed record ReleaseAnswer(string Status, string? LeaseId, bool? Released);
+
+internal sealed record RenewAnswer(string Status, string? LeaseId, long? LeaseExpiresAt);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(AcquireAnswer))]
+[JsonSerializable(typeof(ReleaseAnswer))]
+[JsonSerializable(typeof(RenewAnswer))]
 internal sealed partial class ContractJson : JsonSerializerContext;
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

@@ -1,0 +1,78 @@
+# Policies are rendered with jsonencode so the documents Terraform sends to IAM are the documents
+# this module's offline tests decode and assert (a mocked aws_iam_policy_document renders nothing).
+
+resource "aws_iam_role" "lambda" {
+  count = local.create_lambda ? 1 : 0
+
+  name = "${local.function_name}-role"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "LambdaAssumeRole"
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "lambda.amazonaws.com" }
+    }]
+  })
+  tags = var.tags
+}
+
+locals {
+  lambda_policy = local.create_lambda ? {
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid      = "WriteOwnLogs"
+          Effect   = "Allow"
+          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+          Resource = ["${aws_cloudwatch_log_group.lambda[0].arn}:*"]
+        },
+        {
+          # TransactWriteItems is authorised per item as PutItem/UpdateItem/DeleteItem.
+          Sid      = "UseOwnLeasePool"
+          Effect   = "Allow"
+          Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
+          Resource = [local.table_arn]
+          Condition = {
+            "ForAllValues:StringEquals" = { "dynamodb:LeadingKeys" = [local.pool_key] }
+          }
+        },
+      ],
+      var.lambdas_tracing_enabled ? [{
+        # X-Ray accepts no resource-level permissions.
+        Sid      = "WriteTraces"
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = ["*"]
+      }] : [],
+      local.use_kms ? [{
+        Sid      = "DecryptEnvironment"
+        Effect   = "Allow"
+        Action   = ["kms:Decrypt"]
+        Resource = [var.kms_key_arn]
+      }] : [],
+    )
+  } : null
+}
+
+resource "aws_iam_role_policy" "lambda" {
+  count = local.create_lambda ? 1 : 0
+
+  name   = "lease-manager"
+  role   = aws_iam_role.lambda[0].id
+  policy = jsonencode(local.lambda_policy)
+}
+
+locals {
+  # For the state machine role: invoke exactly this function, any of its versions and aliases.
+  lambda_permissions = local.create_lambda ? jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "InvokeLeaseManager"
+      Effect   = "Allow"
+      Action   = ["lambda:InvokeFunction"]
+      Resource = [aws_lambda_function.this[0].arn, "${aws_lambda_function.this[0].arn}:*"]
+    }]
+  }) : null
+}

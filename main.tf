@@ -1,0 +1,30 @@
+locals {
+  create_table  = var.create && var.create_dynamodb_table
+  create_lambda = var.create && var.create_lambdas
+
+  # Every item of this pool lives in one partition; IAM pins the function to it (dynamodb:LeadingKeys).
+  pool_key = "pool#${var.lease_prefix}"
+
+  table_name = var.ddb_table_name != "" ? var.ddb_table_name : "${var.name_prefix}-leases"
+  table_arn = (
+    local.create_table ? aws_dynamodb_table.this[0].arn :
+    var.create && !var.create_dynamodb_table ? data.aws_dynamodb_table.external[0].arn : null
+  )
+
+  function_name = "${var.name_prefix}-lease-manager"
+  use_kms       = var.kms_key_arn != ""
+}
+
+# A reused table must exist: reading it fails the plan early, with the table's name in the message.
+data "aws_dynamodb_table" "external" {
+  count = var.create && !var.create_dynamodb_table ? 1 : 0
+
+  name = var.ddb_table_name
+
+  lifecycle {
+    precondition {
+      condition     = var.ddb_table_name != ""
+      error_message = "create_dynamodb_table = false reuses an existing table: set ddb_table_name to its name."
+    }
+  }
+}

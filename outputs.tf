@@ -1,0 +1,106 @@
+################################################################################
+# Table
+################################################################################
+
+output "dynamodb_table_name" {
+  description = "Name of the lease table (managed or reused); null when create = false."
+  value       = var.create ? (local.create_table ? aws_dynamodb_table.this[0].name : var.ddb_table_name) : null
+}
+
+output "dynamodb_table_arn" {
+  description = "ARN of the lease table (managed or reused); null when create = false."
+  value       = local.table_arn
+}
+
+output "lease_pool_key" {
+  description = "Partition key value of this pool's items (pool#<lease_prefix>), the dynamodb:LeadingKeys value the function is limited to."
+  value       = var.create ? local.pool_key : null
+}
+
+################################################################################
+# Function
+################################################################################
+
+output "lambda_function_name" {
+  description = "Name of the lease-manager function; null when it is not created."
+  value       = local.create_lambda ? aws_lambda_function.this[0].function_name : null
+}
+
+output "lambda_function_arn" {
+  description = "ARN of the lease-manager function; null when it is not created."
+  value       = local.function_arn
+}
+
+output "lambda_role_arn" {
+  description = "ARN of the lease-manager function's execution role; null when it is not created."
+  value       = local.create_lambda ? aws_iam_role.lambda[0].arn : null
+}
+
+output "lambda_log_group_name" {
+  description = "CloudWatch log group of the lease-manager function; null when it is not created."
+  value       = local.create_lambda ? aws_cloudwatch_log_group.lambda[0].name : null
+}
+
+output "lambda_permissions" {
+  description = "IAM policy JSON granting lambda:InvokeFunction on exactly this function (and its versions and aliases). Attach it to your state machine's role."
+  value       = local.lambda_permissions
+}
+
+################################################################################
+# Step Functions fragments
+################################################################################
+
+output "acquire_lease_state" {
+  description = "JSON object of states to merge into your definition's States: the AcquireLease Task, the CheckLeaseStatus Choice and the WaitForLease Wait. AcquireLease goes on to sfn_post_acquire_lease_state once the lease is held."
+  value       = try(local.fragments.acquire, null)
+
+  precondition {
+    condition     = length(distinct(local.state_names)) == length(local.state_names)
+    error_message = "sfn_acquire_lease_state_name, sfn_check_lease_state_name, sfn_wait_state_name and sfn_release_lease_state_name must be four different names."
+  }
+
+  precondition {
+    condition     = !contains(local.state_names, var.sfn_post_acquire_lease_state)
+    error_message = "sfn_post_acquire_lease_state must name your work state, not one of the lease states."
+  }
+
+  precondition {
+    condition     = var.end_state_after_release_lease || !contains(local.state_names, var.sfn_post_release_lease_state)
+    error_message = "sfn_post_release_lease_state must name a state after the lease is released, not one of the lease states (or set end_state_after_release_lease = true)."
+  }
+}
+
+output "check_lease_status_state" {
+  description = "JSON object holding only the CheckLeaseStatus Choice (already part of acquire_lease_state; merging both gives the same result)."
+  value       = try(local.fragments.check, null)
+}
+
+output "wait_for_lease_state" {
+  description = "JSON object holding only the WaitForLease Wait (already part of acquire_lease_state; merging both gives the same result)."
+  value       = try(local.fragments.wait, null)
+}
+
+output "release_lease_state" {
+  description = "JSON object holding the ReleaseLease Task; it ends the execution when end_state_after_release_lease is true, else goes on to sfn_post_release_lease_state."
+  value       = try(local.fragments.release, null)
+}
+
+output "sfn_acquire_lease_state_name" {
+  description = "Name of the acquire Task state (use it as StartAt or as the target of your own Next)."
+  value       = var.sfn_acquire_lease_state_name
+}
+
+output "sfn_release_lease_state_name" {
+  description = "Name of the release Task state (the Next of your work state)."
+  value       = var.sfn_release_lease_state_name
+}
+
+output "sfn_check_lease_state_name" {
+  description = "Name of the Choice state that routes on the acquire answer."
+  value       = var.sfn_check_lease_state_name
+}
+
+output "sfn_wait_state_name" {
+  description = "Name of the Wait state used while the pool is full."
+  value       = var.sfn_wait_state_name
+}

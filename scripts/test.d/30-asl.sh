@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# State machine definitions exactly as Terraform renders them (module fragments in every shape,
+# the README quick start verbatim, the examples), checked by asl-validator and @wmfs/statelint.
+# The seed module's faults, applied to a good definition, must be rejected (the check can fail).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/terraform-env.sh
+passed=0 failed=0
+rm -rf build/rendered
+node tools/quickstart.mjs >/dev/null || { echo "FAIL quick start extraction"; echo "0 passed, 1 failed"; exit 1; }
+for config in tests/render/fragments build/quickstart examples/*/; do
+  [ -d "$config/tests" ] || continue
+  name=$(basename "$config")
+  if node tools/render.mjs "$config" "build/rendered/$name" >/dev/null 2>"build/render-$name.err"; then
+    passed=$((passed+1)); echo "ok   render $config"
+  else
+    failed=$((failed+1)); echo "FAIL render $config"; tail -n 30 "build/render-$name.err"
+  fi
+done
+defs=$(find build/rendered -name '*definition*.json' | sort)
+if [ -n "$defs" ]; then
+  out=$(node tools/validate-asl.mjs $defs); echo "$out" | grep -v '^[0-9]* passed'
+  line=$(echo "$out" | tail -n 1); p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
+  passed=$((passed+p)); failed=$((failed+f))
+fi
+for bad in tests/asl/invalid/*.json; do
+  if node tools/validate-asl.mjs "$bad" >/dev/null; then
+    failed=$((failed+1)); echo "FAIL $bad was accepted"
+  else
+    passed=$((passed+1)); echo "ok   $bad is rejected"
+  fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

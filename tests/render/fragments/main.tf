@@ -1,0 +1,61 @@
+# Renders the module's fragments into whole state machine definitions, the way users merge them,
+# for the ASL validators and the local interpreter (tests/render/README.md).
+
+variable "end_state_after_release_lease" {
+  type    = bool
+  default = true
+}
+
+variable "state_names" {
+  type = object({
+    acquire = optional(string, "AcquireLease")
+    check   = optional(string, "CheckLeaseStatus")
+    wait    = optional(string, "WaitForLease")
+    release = optional(string, "ReleaseLease")
+  })
+  default = {}
+}
+
+module "lease" {
+  source = "../../.."
+
+  name_prefix                   = "render"
+  max_concurrent_leases         = 3
+  lambda_package_path           = "../../terraform/fixtures/lease-manager-test.zip"
+  sfn_post_acquire_lease_state  = "ProcessWork"
+  sfn_post_release_lease_state  = "Done"
+  end_state_after_release_lease = var.end_state_after_release_lease
+  sfn_acquire_lease_state_name  = var.state_names.acquire
+  sfn_check_lease_state_name    = var.state_names.check
+  sfn_wait_state_name           = var.state_names.wait
+  sfn_release_lease_state_name  = var.state_names.release
+}
+
+output "definition" {
+  description = "acquire fragment + a work state + release fragment (+ Done when release does not end)."
+  value = jsonencode({
+    Comment = "Module fragments merged as the README shows"
+    StartAt = module.lease.sfn_acquire_lease_state_name
+    States = merge(
+      jsondecode(module.lease.acquire_lease_state),
+      { ProcessWork = { Type = "Pass", Next = module.lease.sfn_release_lease_state_name } },
+      jsondecode(module.lease.release_lease_state),
+      var.end_state_after_release_lease ? {} : { Done = { Type = "Succeed" } },
+    )
+  })
+}
+
+output "definition_seed_style" {
+  description = "The same, merging all four fragment outputs separately as the seed module required."
+  value = jsonencode({
+    StartAt = module.lease.sfn_acquire_lease_state_name
+    States = merge(
+      jsondecode(module.lease.acquire_lease_state),
+      jsondecode(module.lease.check_lease_status_state),
+      jsondecode(module.lease.wait_for_lease_state),
+      { ProcessWork = { Type = "Pass", Next = module.lease.sfn_release_lease_state_name } },
+      jsondecode(module.lease.release_lease_state),
+      var.end_state_after_release_lease ? {} : { Done = { Type = "Succeed" } },
+    )
+  })
+}

@@ -1,0 +1,25 @@
+# The quick start leaves lambda_package_path unset, so an apply would build the package: render it
+# from the plan instead, with mocked values known at plan time.
+mock_provider "aws" {
+  source          = "../../tests/terraform/mocks"
+  override_during = plan
+}
+
+run "quickstart" {
+  command = plan
+
+  assert {
+    condition     = jsondecode(output.definition).StartAt == "AcquireLease"
+    error_message = "the quick start starts by acquiring a lease"
+  }
+
+  assert {
+    condition     = keys(jsondecode(output.definition).States) == ["AcquireLease", "CheckLeaseStatus", "ProcessWork", "ReleaseLease", "WaitForLease"]
+    error_message = "merging only acquire_lease_state and release_lease_state gives every state the workflow needs"
+  }
+
+  assert {
+    condition     = jsondecode(output.definition).States.ReleaseLease.End == true
+    error_message = "the workflow ends after releasing"
+  }
+}

@@ -1,0 +1,439 @@
+# Every validation rejects a bad value at plan, with a message that says what to do.
+
+mock_provider "aws" {
+  source = "./tests/terraform/mocks"
+}
+
+variables {
+  lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
+}
+
+run "rejects_name_prefix_charset" {
+  command = plan
+
+  variables {
+    name_prefix = "bad prefix!"
+  }
+
+  expect_failures = [var.name_prefix]
+}
+
+run "rejects_name_prefix_too_long" {
+  command = plan
+
+  variables {
+    name_prefix = "a-very-long-prefix-that-would-break-the-function-name"
+  }
+
+  expect_failures = [var.name_prefix]
+}
+
+run "rejects_lease_prefix_separator" {
+  command = plan
+
+  variables {
+    lease_prefix = "team#1"
+  }
+
+  expect_failures = [var.lease_prefix]
+}
+
+run "rejects_max_concurrent_zero" {
+  command = plan
+
+  variables {
+    max_concurrent_leases = 0
+  }
+
+  expect_failures = [var.max_concurrent_leases]
+}
+
+run "rejects_max_concurrent_fraction" {
+  command = plan
+
+  variables {
+    max_concurrent_leases = 2.5
+  }
+
+  expect_failures = [var.max_concurrent_leases]
+}
+
+run "rejects_max_concurrent_too_many" {
+  command = plan
+
+  variables {
+    max_concurrent_leases = 1001
+  }
+
+  expect_failures = [var.max_concurrent_leases]
+}
+
+run "rejects_duration_zero" {
+  command = plan
+
+  variables {
+    max_lease_duration_seconds = 0
+  }
+
+  expect_failures = [var.max_lease_duration_seconds]
+}
+
+run "rejects_duration_over_a_day" {
+  command = plan
+
+  variables {
+    max_lease_duration_seconds = 86401
+  }
+
+  expect_failures = [var.max_lease_duration_seconds]
+}
+
+run "rejects_runtime_enum" {
+  command = plan
+
+  variables {
+    lambda_runtime = "dotnet6"
+  }
+
+  expect_failures = [var.lambda_runtime]
+}
+
+run "rejects_package_not_zip" {
+  command = plan
+
+  variables {
+    lambda_package_path = "bootstrap"
+  }
+
+  expect_failures = [var.lambda_package_path]
+}
+
+run "rejects_memory_range" {
+  command = plan
+
+  variables {
+    lambda_memory_size = 64
+  }
+
+  expect_failures = [var.lambda_memory_size]
+}
+
+run "rejects_timeout_range" {
+  command = plan
+
+  variables {
+    lambda_timeout_seconds = 1
+  }
+
+  expect_failures = [var.lambda_timeout_seconds]
+}
+
+run "rejects_retention_enum" {
+  command = plan
+
+  variables {
+    cloudwatch_logs_retention_in_days = 10
+  }
+
+  expect_failures = [var.cloudwatch_logs_retention_in_days]
+}
+
+run "rejects_kms_arn_format" {
+  command = plan
+
+  variables {
+    kms_key_arn = "alias/my-key"
+  }
+
+  expect_failures = [var.kms_key_arn]
+}
+
+run "rejects_powertools_level" {
+  command = plan
+
+  variables {
+    powertools_configuration = { log_level = "LOUD" }
+  }
+
+  expect_failures = [var.powertools_configuration]
+}
+
+run "rejects_powertools_sample_rate" {
+  command = plan
+
+  variables {
+    powertools_configuration = { logger_sample_rate = 2 }
+  }
+
+  expect_failures = [var.powertools_configuration]
+}
+
+run "rejects_powertools_empty_service" {
+  command = plan
+
+  variables {
+    powertools_configuration = { service_name = "" }
+  }
+
+  expect_failures = [var.powertools_configuration]
+}
+
+run "rejects_table_name_charset" {
+  command = plan
+
+  variables {
+    ddb_table_name = "my table"
+  }
+
+  expect_failures = [var.ddb_table_name]
+}
+
+run "rejects_hash_key_empty" {
+  command = plan
+
+  variables {
+    ddb_hash_key = ""
+  }
+
+  expect_failures = [var.ddb_hash_key]
+}
+
+run "rejects_range_key_empty" {
+  command = plan
+
+  variables {
+    ddb_range_key = ""
+  }
+
+  expect_failures = [var.ddb_range_key]
+}
+
+run "rejects_ttl_empty" {
+  command = plan
+
+  variables {
+    ddb_ttl_attribute_name = ""
+  }
+
+  expect_failures = [var.ddb_ttl_attribute_name]
+}
+
+run "rejects_billing_mode_enum" {
+  command = plan
+
+  variables {
+    ddb_billing_mode = "ON_DEMAND"
+  }
+
+  expect_failures = [var.ddb_billing_mode]
+}
+
+run "rejects_read_capacity_zero" {
+  command = plan
+
+  variables {
+    ddb_read_capacity = 0
+  }
+
+  expect_failures = [var.ddb_read_capacity]
+}
+
+run "rejects_write_capacity_zero" {
+  command = plan
+
+  variables {
+    ddb_write_capacity = 0
+  }
+
+  expect_failures = [var.ddb_write_capacity]
+}
+
+run "rejects_autoscaling_read_target" {
+  command = plan
+
+  variables {
+    ddb_autoscaling_read = { max_capacity = 10, target_value = 95 }
+  }
+
+  expect_failures = [var.ddb_autoscaling_read]
+}
+
+run "rejects_autoscaling_write_max" {
+  command = plan
+
+  variables {
+    ddb_autoscaling_write = { max_capacity = 0 }
+  }
+
+  expect_failures = [var.ddb_autoscaling_write]
+}
+
+run "rejects_resource_id_path" {
+  command = plan
+
+  variables {
+    sfn_resource_id_jsonpath = "resource_id"
+  }
+
+  expect_failures = [var.sfn_resource_id_jsonpath]
+}
+
+run "rejects_result_path" {
+  command = plan
+
+  variables {
+    sfn_lease_result_path = "acquireLease"
+  }
+
+  expect_failures = [var.sfn_lease_result_path]
+}
+
+run "rejects_result_path_root" {
+  command = plan
+
+  variables {
+    sfn_lease_result_path = "$"
+  }
+
+  expect_failures = [var.sfn_lease_result_path]
+}
+
+run "rejects_lease_id_path" {
+  command = plan
+
+  variables {
+    sfn_lease_id_jsonpath = "lease_id"
+  }
+
+  expect_failures = [var.sfn_lease_id_jsonpath]
+}
+
+run "rejects_release_result_path" {
+  command = plan
+
+  variables {
+    sfn_release_lease_result_path = "releaseLease"
+  }
+
+  expect_failures = [var.sfn_release_lease_result_path]
+}
+
+run "rejects_acquire_name_empty" {
+  command = plan
+
+  variables {
+    sfn_acquire_lease_state_name = ""
+  }
+
+  expect_failures = [var.sfn_acquire_lease_state_name]
+}
+
+run "rejects_check_name_long" {
+  command = plan
+
+  variables {
+    sfn_check_lease_state_name = "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC"
+  }
+
+  expect_failures = [var.sfn_check_lease_state_name]
+}
+
+run "rejects_wait_name_empty" {
+  command = plan
+
+  variables {
+    sfn_wait_state_name = ""
+  }
+
+  expect_failures = [var.sfn_wait_state_name]
+}
+
+run "rejects_release_name_empty" {
+  command = plan
+
+  variables {
+    sfn_release_lease_state_name = ""
+  }
+
+  expect_failures = [var.sfn_release_lease_state_name]
+}
+
+run "rejects_post_acquire_empty" {
+  command = plan
+
+  variables {
+    sfn_post_acquire_lease_state = ""
+  }
+
+  expect_failures = [var.sfn_post_acquire_lease_state]
+}
+
+run "rejects_post_release_empty" {
+  command = plan
+
+  variables {
+    sfn_post_release_lease_state = ""
+  }
+
+  expect_failures = [var.sfn_post_release_lease_state]
+}
+
+run "rejects_wait_seconds_zero" {
+  command = plan
+
+  variables {
+    sfn_wait_seconds = 0
+  }
+
+  expect_failures = [var.sfn_wait_seconds]
+}
+
+run "rejects_retry_backoff" {
+  command = plan
+
+  variables {
+    sfn_task_retry = { backoff_rate = 0.5 }
+  }
+
+  expect_failures = [var.sfn_task_retry]
+}
+
+run "rejects_retry_max_delay_below_interval" {
+  command = plan
+
+  variables {
+    sfn_task_retry = { interval_seconds = 10, max_delay_seconds = 5 }
+  }
+
+  expect_failures = [var.sfn_task_retry]
+}
+
+run "rejects_state_names_distinct" {
+  command = plan
+
+  variables {
+    sfn_wait_state_name = "AcquireLease"
+  }
+
+  expect_failures = [output.acquire_lease_state]
+}
+
+run "rejects_post_acquire_not_a_lease_state" {
+  command = plan
+
+  variables {
+    sfn_post_acquire_lease_state = "ReleaseLease"
+  }
+
+  expect_failures = [output.acquire_lease_state]
+}
+
+run "rejects_post_release_not_a_lease_state" {
+  command = plan
+
+  variables {
+    sfn_post_release_lease_state = "AcquireLease"
+  }
+
+  expect_failures = [output.acquire_lease_state]
+}

@@ -1,0 +1,460 @@
+################################################################################
+# Switches
+################################################################################
+
+variable "create" {
+  description = "Master switch: set to false to create nothing (every output is then null)."
+  type        = bool
+  default     = true
+}
+
+variable "create_lambdas" {
+  description = "Create the lease-manager Lambda, its role and log group. Set to false for a table-only instance (the shared-table pattern)."
+  type        = bool
+  default     = true
+}
+
+variable "create_dynamodb_table" {
+  description = "Create the lease table. Set to false to reuse an existing table named by ddb_table_name."
+  type        = bool
+  default     = true
+}
+
+variable "name_prefix" {
+  description = "Prefix for every named resource (function, role, log group, default table name)."
+  type        = string
+  default     = "concurrency-mgmt"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9-_]{1,40}$", var.name_prefix))
+    error_message = "name_prefix must be 1-40 characters of A-Z a-z 0-9 - _ (the function name adds \"-lease-manager\" and may not exceed 64)."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to every resource the module creates."
+  type        = map(string)
+  default     = {}
+}
+
+################################################################################
+# Lease pool
+################################################################################
+
+variable "lease_prefix" {
+  description = "Pool name inside the table. Workloads sharing a table use distinct prefixes; each function may only touch its own pool's partition."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{0,64}$", var.lease_prefix))
+    error_message = "lease_prefix must be at most 64 characters of A-Z a-z 0-9 _ . - (no '#': it would collide with the key layout)."
+  }
+}
+
+variable "max_concurrent_leases" {
+  description = "Most leases of this pool that may be held at once."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.max_concurrent_leases >= 1 && var.max_concurrent_leases <= 1000 && floor(var.max_concurrent_leases) == var.max_concurrent_leases
+    error_message = "max_concurrent_leases must be a whole number from 1 to 1000."
+  }
+}
+
+variable "max_lease_duration_seconds" {
+  description = "Lifetime of a lease. An unreleased lease stops counting when it expires (a failed execution frees its capacity after this long); long work renews its lease."
+  type        = number
+  default     = 600
+
+  validation {
+    condition     = var.max_lease_duration_seconds >= 1 && var.max_lease_duration_seconds <= 86400 && floor(var.max_lease_duration_seconds) == var.max_lease_duration_seconds
+    error_message = "max_lease_duration_seconds must be a whole number of seconds from 1 to 86400."
+  }
+}
+
+################################################################################
+# Lambda
+################################################################################
+
+variable "lambda_runtime" {
+  description = "provided.al2023 runs the Native AOT bootstrap (fastest cold start); dotnet8 runs the framework-dependent build on the managed .NET 8 runtime."
+  type        = string
+  default     = "provided.al2023"
+
+  validation {
+    condition     = contains(["provided.al2023", "dotnet8"], var.lambda_runtime)
+    error_message = "lambda_runtime must be \"provided.al2023\" (Native AOT) or \"dotnet8\" (framework-dependent)."
+  }
+}
+
+variable "lambda_package_path" {
+  description = "Path to a prebuilt package zip (from `make package`). When null, `terraform apply` builds the package from this module's sources (needs the .NET SDK; Native AOT also needs Linux x64 with clang or gcc)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.lambda_package_path == null || can(regex("\\.zip$", var.lambda_package_path))
+    error_message = "lambda_package_path must point at a .zip file."
+  }
+}
+
+variable "lambda_memory_size" {
+  description = "Memory of the lease-manager function in MB (CPU scales with it)."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = var.lambda_memory_size >= 128 && var.lambda_memory_size <= 10240
+    error_message = "lambda_memory_size must be from 128 to 10240 MB."
+  }
+}
+
+variable "lambda_timeout_seconds" {
+  description = "Timeout of the lease-manager function. The function answers with a retryable LeaseManager.TransientFailure shortly before it."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.lambda_timeout_seconds >= 3 && var.lambda_timeout_seconds <= 900
+    error_message = "lambda_timeout_seconds must be from 3 to 900."
+  }
+}
+
+variable "lambdas_tracing_enabled" {
+  description = "Turn on AWS X-Ray active tracing for the function (and grant it X-Ray write access)."
+  type        = bool
+  default     = false
+}
+
+variable "cloudwatch_logs_retention_in_days" {
+  description = "Retention of the function's log group."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.cloudwatch_logs_retention_in_days)
+    error_message = "cloudwatch_logs_retention_in_days must be one of CloudWatch's values: 0 (never expire), 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "Customer-managed KMS key ARN: encrypts the function's environment and the managed table. Empty for AWS-owned keys."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be empty or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)."
+  }
+}
+
+variable "powertools_configuration" {
+  description = "Logging and metrics settings, passed to the function as the POWERTOOLS_* variables Powertools for AWS Lambda defines."
+  type = object({
+    service_name       = optional(string, "lease-manager")
+    log_level          = optional(string, "INFO")
+    logger_sample_rate = optional(number, 0)
+    logger_log_event   = optional(bool, false)
+    metrics_namespace  = optional(string, "SfnConcurrencyLease")
+    metrics_disabled   = optional(bool, false)
+  })
+  default = {}
+
+  validation {
+    condition     = contains(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], upper(var.powertools_configuration.log_level))
+    error_message = "powertools_configuration.log_level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL."
+  }
+
+  validation {
+    condition     = var.powertools_configuration.logger_sample_rate >= 0 && var.powertools_configuration.logger_sample_rate <= 1
+    error_message = "powertools_configuration.logger_sample_rate must be between 0 and 1."
+  }
+
+  validation {
+    condition     = length(var.powertools_configuration.service_name) > 0 && length(var.powertools_configuration.metrics_namespace) > 0 && length(var.powertools_configuration.metrics_namespace) <= 255
+    error_message = "powertools_configuration.service_name must not be empty and metrics_namespace must be 1-255 characters."
+  }
+}
+
+################################################################################
+# DynamoDB
+################################################################################
+
+variable "ddb_table_name" {
+  description = "Table name. Required when reusing a table (create_dynamodb_table = false); defaults to \"<name_prefix>-leases\" for a managed table."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.ddb_table_name == "" || can(regex("^[A-Za-z0-9_.-]{3,255}$", var.ddb_table_name))
+    error_message = "ddb_table_name must be empty or 3-255 characters of A-Z a-z 0-9 _ . -."
+  }
+}
+
+variable "ddb_hash_key" {
+  description = "Name of the table's partition key attribute (string)."
+  type        = string
+  default     = "PK"
+
+  validation {
+    condition     = length(var.ddb_hash_key) >= 1 && length(var.ddb_hash_key) <= 255
+    error_message = "ddb_hash_key must be 1-255 characters."
+  }
+}
+
+variable "ddb_range_key" {
+  description = "Name of the table's sort key attribute (string)."
+  type        = string
+  default     = "SK"
+
+  validation {
+    condition     = length(var.ddb_range_key) >= 1 && length(var.ddb_range_key) <= 255
+    error_message = "ddb_range_key must be 1-255 characters."
+  }
+}
+
+variable "ddb_ttl_attribute_name" {
+  description = "Attribute DynamoDB TTL deletes expired lease items by (cleanup only; expiry is enforced by the function)."
+  type        = string
+  default     = "ttl"
+
+  validation {
+    condition     = length(var.ddb_ttl_attribute_name) >= 1 && length(var.ddb_ttl_attribute_name) <= 255
+    error_message = "ddb_ttl_attribute_name must be 1-255 characters."
+  }
+}
+
+variable "ddb_billing_mode" {
+  description = "PAY_PER_REQUEST, or PROVISIONED with ddb_read_capacity and ddb_write_capacity."
+  type        = string
+  default     = "PAY_PER_REQUEST"
+
+  validation {
+    condition     = contains(["PAY_PER_REQUEST", "PROVISIONED"], var.ddb_billing_mode)
+    error_message = "ddb_billing_mode must be \"PAY_PER_REQUEST\" or \"PROVISIONED\"."
+  }
+}
+
+variable "ddb_read_capacity" {
+  description = "Provisioned read capacity units (PROVISIONED billing only; the autoscaling floor when autoscaling is on)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.ddb_read_capacity == null || try(var.ddb_read_capacity >= 1, false)
+    error_message = "ddb_read_capacity must be at least 1."
+  }
+}
+
+variable "ddb_write_capacity" {
+  description = "Provisioned write capacity units (PROVISIONED billing only; the autoscaling floor when autoscaling is on)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.ddb_write_capacity == null || try(var.ddb_write_capacity >= 1, false)
+    error_message = "ddb_write_capacity must be at least 1."
+  }
+}
+
+variable "ddb_autoscaling_enabled" {
+  description = "Scale provisioned read and write capacity with target tracking (PROVISIONED billing only)."
+  type        = bool
+  default     = false
+}
+
+variable "ddb_autoscaling_read" {
+  description = "Read autoscaling: upper bound, target utilisation (percent) and cooldowns (seconds)."
+  type = object({
+    max_capacity       = number
+    target_value       = optional(number, 70)
+    scale_in_cooldown  = optional(number, 60)
+    scale_out_cooldown = optional(number, 60)
+  })
+  default = { max_capacity = 1 }
+
+  validation {
+    condition     = var.ddb_autoscaling_read.max_capacity >= 1 && var.ddb_autoscaling_read.target_value >= 20 && var.ddb_autoscaling_read.target_value <= 90
+    error_message = "ddb_autoscaling_read.max_capacity must be at least 1 and target_value between 20 and 90."
+  }
+}
+
+variable "ddb_autoscaling_write" {
+  description = "Write autoscaling: upper bound, target utilisation (percent) and cooldowns (seconds)."
+  type = object({
+    max_capacity       = number
+    target_value       = optional(number, 70)
+    scale_in_cooldown  = optional(number, 60)
+    scale_out_cooldown = optional(number, 60)
+  })
+  default = { max_capacity = 1 }
+
+  validation {
+    condition     = var.ddb_autoscaling_write.max_capacity >= 1 && var.ddb_autoscaling_write.target_value >= 20 && var.ddb_autoscaling_write.target_value <= 90
+    error_message = "ddb_autoscaling_write.max_capacity must be at least 1 and target_value between 20 and 90."
+  }
+}
+
+variable "ddb_point_in_time_recovery_enabled" {
+  description = "Point-in-time recovery for the managed table."
+  type        = bool
+  default     = false
+}
+
+variable "ddb_deletion_protection_enabled" {
+  description = "Protect the managed table from deletion."
+  type        = bool
+  default     = false
+}
+
+################################################################################
+# Step Functions fragments
+################################################################################
+
+variable "sfn_resource_id_jsonpath" {
+  description = "JSONPath (in the state input) of the resource id sent with each acquire. Together with the execution id it is the owner key that makes acquire idempotent, so items of one Map need distinct resource ids."
+  type        = string
+  default     = "$.resource_id"
+
+  validation {
+    condition     = startswith(var.sfn_resource_id_jsonpath, "$")
+    error_message = "sfn_resource_id_jsonpath must be a JSONPath starting with \"$\"."
+  }
+}
+
+variable "sfn_lease_result_path" {
+  description = "ResultPath where AcquireLease stores its answer (status, lease_id, lease_expires_at, current_running, max_concurrent_leases)."
+  type        = string
+  default     = "$.acquireLease"
+
+  validation {
+    condition     = startswith(var.sfn_lease_result_path, "$.")
+    error_message = "sfn_lease_result_path must be a JSONPath below the state input, starting with \"$.\"."
+  }
+}
+
+variable "sfn_lease_id_jsonpath" {
+  description = "JSONPath ReleaseLease reads the lease id from. null means \"<sfn_lease_result_path>.lease_id\", which always matches where AcquireLease put it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.sfn_lease_id_jsonpath == null || startswith(coalesce(var.sfn_lease_id_jsonpath, "$"), "$")
+    error_message = "sfn_lease_id_jsonpath must be null or a JSONPath starting with \"$\"."
+  }
+}
+
+variable "sfn_release_lease_result_path" {
+  description = "ResultPath where ReleaseLease stores its answer (status, lease_id, released)."
+  type        = string
+  default     = "$.releaseLease"
+
+  validation {
+    condition     = startswith(var.sfn_release_lease_result_path, "$.")
+    error_message = "sfn_release_lease_result_path must be a JSONPath below the state input, starting with \"$.\"."
+  }
+}
+
+variable "sfn_acquire_lease_state_name" {
+  description = "Name of the acquire Task state in the exported fragment."
+  type        = string
+  default     = "AcquireLease"
+
+  validation {
+    condition     = length(var.sfn_acquire_lease_state_name) >= 1 && length(var.sfn_acquire_lease_state_name) <= 80
+    error_message = "sfn_acquire_lease_state_name must be 1-80 characters (the Step Functions limit for state names)."
+  }
+}
+
+variable "sfn_check_lease_state_name" {
+  description = "Name of the Choice state that routes on the acquire answer."
+  type        = string
+  default     = "CheckLeaseStatus"
+
+  validation {
+    condition     = length(var.sfn_check_lease_state_name) >= 1 && length(var.sfn_check_lease_state_name) <= 80
+    error_message = "sfn_check_lease_state_name must be 1-80 characters (the Step Functions limit for state names)."
+  }
+}
+
+variable "sfn_wait_state_name" {
+  description = "Name of the Wait state used while the pool is full."
+  type        = string
+  default     = "WaitForLease"
+
+  validation {
+    condition     = length(var.sfn_wait_state_name) >= 1 && length(var.sfn_wait_state_name) <= 80
+    error_message = "sfn_wait_state_name must be 1-80 characters (the Step Functions limit for state names)."
+  }
+}
+
+variable "sfn_release_lease_state_name" {
+  description = "Name of the release Task state in the exported fragment."
+  type        = string
+  default     = "ReleaseLease"
+
+  validation {
+    condition     = length(var.sfn_release_lease_state_name) >= 1 && length(var.sfn_release_lease_state_name) <= 80
+    error_message = "sfn_release_lease_state_name must be 1-80 characters (the Step Functions limit for state names)."
+  }
+}
+
+variable "sfn_post_acquire_lease_state" {
+  description = "State to go to once the lease is held (your work state)."
+  type        = string
+  default     = "StartExecution"
+
+  validation {
+    condition     = length(var.sfn_post_acquire_lease_state) >= 1 && length(var.sfn_post_acquire_lease_state) <= 80
+    error_message = "sfn_post_acquire_lease_state must be 1-80 characters."
+  }
+}
+
+variable "sfn_post_release_lease_state" {
+  description = "State to go to after ReleaseLease (ignored when end_state_after_release_lease is true)."
+  type        = string
+  default     = "NextStep"
+
+  validation {
+    condition     = length(var.sfn_post_release_lease_state) >= 1 && length(var.sfn_post_release_lease_state) <= 80
+    error_message = "sfn_post_release_lease_state must be 1-80 characters."
+  }
+}
+
+variable "end_state_after_release_lease" {
+  description = "Make ReleaseLease an end state (\"End\": true) instead of going to sfn_post_release_lease_state."
+  type        = bool
+  default     = false
+}
+
+variable "sfn_wait_seconds" {
+  description = "Seconds WaitForLease waits before asking again while the pool is full."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.sfn_wait_seconds >= 1 && var.sfn_wait_seconds <= 3600 && floor(var.sfn_wait_seconds) == var.sfn_wait_seconds
+    error_message = "sfn_wait_seconds must be a whole number from 1 to 3600."
+  }
+}
+
+variable "sfn_task_retry" {
+  description = "Retry of the lease Tasks on Lambda service errors and LeaseManager.TransientFailure: exponential backoff with full jitter."
+  type = object({
+    interval_seconds  = optional(number, 1)
+    max_attempts      = optional(number, 6)
+    backoff_rate      = optional(number, 2)
+    max_delay_seconds = optional(number, 30)
+  })
+  default = {}
+
+  validation {
+    condition = (
+      var.sfn_task_retry.interval_seconds >= 1 && var.sfn_task_retry.max_attempts >= 0 && var.sfn_task_retry.max_attempts <= 99999999
+      && var.sfn_task_retry.backoff_rate >= 1 && var.sfn_task_retry.max_delay_seconds >= var.sfn_task_retry.interval_seconds
+    )
+    error_message = "sfn_task_retry needs interval_seconds >= 1, max_attempts 0-99999999, backoff_rate >= 1 and max_delay_seconds >= interval_seconds."
+  }
+}
