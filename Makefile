@@ -30,7 +30,7 @@ bench: setup package ## Run every benchmark side by side and rewrite docs/benchm
 
 docs: ## Regenerate the inputs/outputs tables in README.md and the examples' READMEs
 	node tools/tfdocs.mjs . README.md
-	for d in examples/*/; do [ -f $$d/README.md ] && node tools/tfdocs.mjs $$d $$d/README.md; done; true
+	for d in examples/*/; do [ -f $$d/README.md ] && node tools/tfdocs.mjs --full $$d $$d/README.md; done; true
 
 fmt: ## Format C# and Terraform sources
 	dotnet format LeaseManager.sln --verbosity quiet

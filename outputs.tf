@@ -12,6 +12,11 @@ output "dynamodb_table_arn" {
   value       = local.table_arn
 }
 
+output "max_concurrent_leases" {
+  description = "The pool's limit: most leases held at once; null when create = false."
+  value       = var.create ? var.max_concurrent_leases : null
+}
+
 output "lease_pool_key" {
   description = "Partition key value of this pool's items (pool#<lease_prefix>), the dynamodb:LeadingKeys value the function is limited to."
   value       = var.create ? local.pool_key : null

@@ -1,10 +1,12 @@
 // Generates the README's inputs and outputs tables from variables.tf and outputs.tf.
 //
-//   node tools/tfdocs.mjs [--check] <module-dir> <README.md>
+//   node tools/tfdocs.mjs [--check] [--full] <module-dir> <README.md>
+//
+// --full adds Requirements, Providers, Modules and Resources (for the examples' root configurations).
 //
 // Writes between <!-- BEGIN_TF_DOCS --> and <!-- END_TF_DOCS -->; with --check, changes nothing
 // and fails when the README is out of date (make test runs it so the tables cannot drift).
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
 // Blocks of a terraform-fmt'ed file: `kind "name" { ... }` with balanced braces.
@@ -54,25 +56,58 @@ const unquote = (s) => (s && s.startsWith('"') ? JSON.parse(s) : s);
 const code = (s) => "`" + s.replace(/\s+/g, " ").replace(/\|/g, "\\|") + "`";
 const cell = (s) => s.replace(/\|/g, "\\|");
 
-export function tables(moduleDir) {
+function tfFiles(dir) {
+  return readdirSync(dir).filter((f) => f.endsWith(".tf")).sort().map((f) => readFileSync(join(dir, f), "utf8"));
+}
+
+const anchor = (prefix, name) => `<a name="${prefix}_${name}"></a> [${name}](#${prefix}\\_${name.replace(/_/g, "\\_")})`;
+const registry = (type, kind) =>
+  `https://registry.terraform.io/providers/hashicorp/${type.split("_")[0]}/latest/docs/${kind === "data" ? "data-sources" : "resources"}/${type.split("_").slice(1).join("_")}`;
+
+// Requirements, providers, modules and resources of a root configuration (an example).
+function configurationTables(dir) {
+  const text = tfFiles(dir).join("\n");
+  const lines = ["## Requirements", "", "| Name | Version |", "|------|---------|"];
+  const required = text.match(/required_version\s*=\s*"([^"]+)"/);
+  if (required) lines.push(`| ${anchor("requirement", "terraform")} | ${required[1]} |`);
+  const providers = [...text.matchAll(/^\s{4}(\w+) = \{\n\s+source\s+= "([^"]+)"\n\s+version\s+= "([^"]+)"/gm)];
+  for (const p of providers) lines.push(`| ${anchor("requirement", p[1])} | ${p[3]} |`);
+  lines.push("", "## Providers", "", "| Name | Version |", "|------|---------|");
+  for (const p of providers) lines.push(`| ${anchor("provider", p[1])} | ${p[3]} |`);
+  lines.push("", "## Modules", "", "| Name | Source | Version |", "|------|--------|---------|");
+  for (const m of blocks(text, "module").sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    lines.push(`| ${anchor("module", m.name)} | ${unquote(attribute(m.body, "source"))} | ${unquote(attribute(m.body, "version")) ?? "n/a"} |`);
+  }
+  lines.push("", "## Resources", "", "| Name | Type |", "|------|------|");
+  const managed = [...text.matchAll(/^resource "(\w+)" "(\w+)"/gm)].map((m) => [m[1], m[2]]).sort((a, b) => (`${a[0]}.${a[1]}` < `${b[0]}.${b[1]}` ? -1 : 1));
+  const data = [...text.matchAll(/^data "(\w+)" "(\w+)"/gm)].map((m) => [m[1], m[2]]).sort((a, b) => (`${a[0]}.${a[1]}` < `${b[0]}.${b[1]}` ? -1 : 1));
+  for (const [type, name] of managed) lines.push(`| [${type}.${name}](${registry(type, "resource")}) | resource |`);
+  for (const [type, name] of data) lines.push(`| [${type}.${name}](${registry(type, "data")}) | data source |`);
+  return lines.join("\n") + "\n\n";
+}
+
+export function tables(moduleDir, full = false) {
   const variables = blocks(readFileSync(join(moduleDir, "variables.tf"), "utf8"), "variable");
   const outputs = blocks(readFileSync(join(moduleDir, "outputs.tf"), "utf8"), "output");
-  const lines = ["### Inputs", "", "| Name | Description | Type | Default | Required |", "|------|-------------|------|---------|:--------:|"];
+  const level = full ? "##" : "###";
+  const lines = [`${level} Inputs`, "", "| Name | Description | Type | Default | Required |", "|------|-------------|------|---------|:--------:|"];
   for (const v of variables) {
     const def = attribute(v.body, "default");
     lines.push(`| <a name="input_${v.name}"></a> [${v.name}](#input\\_${v.name.replace(/_/g, "\\_")}) | ${cell(unquote(attribute(v.body, "description")) ?? "")} | ${code(attribute(v.body, "type") ?? "any")} | ${def === null ? "n/a" : code(def)} | ${def === null ? "yes" : "no"} |`);
   }
-  lines.push("", "### Outputs", "", "| Name | Description |", "|------|-------------|");
+  lines.push("", `${level} Outputs`, "", "| Name | Description |", "|------|-------------|");
   for (const o of outputs) {
     lines.push(`| <a name="output_${o.name}"></a> [${o.name}](#output\\_${o.name.replace(/_/g, "\\_")}) | ${cell(unquote(attribute(o.body, "description")) ?? "")} |`);
   }
-  return lines.join("\n");
+  if (full && outputs.length === 0) lines.push("No outputs.");
+  return (full ? configurationTables(moduleDir) : "") + lines.join("\n");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const args = process.argv.slice(2);
-  const check = args[0] === "--check";
-  const [moduleDir, readme] = check ? args.slice(1) : args;
+  const flags = process.argv.slice(2).filter((a) => a.startsWith("--"));
+  const [moduleDir, readme] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+  const check = flags.includes("--check");
+  const full = flags.includes("--full");
   const text = existsSync(readme) ? readFileSync(readme, "utf8") : "";
   const begin = "<!-- BEGIN_TF_DOCS -->";
   const end = "<!-- END_TF_DOCS -->";
@@ -82,7 +117,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error(`${readme}: no ${begin} ... ${end} section`);
     process.exit(1);
   }
-  const updated = text.slice(0, a + begin.length) + "\n" + tables(moduleDir) + "\n" + text.slice(b);
+  const updated = text.slice(0, a + begin.length) + "\n" + tables(moduleDir, full) + "\n" + text.slice(b);
   if (check) {
     const ok = updated === text;
     console.log(ok ? `ok   ${readme} tables match ${moduleDir}` : `FAIL ${readme} tables are out of date: run 'make docs'`);

@@ -19,7 +19,7 @@ done
 step "README inputs/outputs tables match variables.tf/outputs.tf" node tools/tfdocs.mjs --check . README.md
 for readme in examples/*/README.md; do
   [ -f "$readme" ] || continue
-  step "$readme tables match" node tools/tfdocs.mjs --check "$(dirname "$readme")" "$readme"
+  step "$readme tables match" node tools/tfdocs.mjs --check --full "$(dirname "$readme")" "$readme"
 done
 
 # terraform test reports its own runs; count each run.

@@ -33,9 +33,19 @@ mock_resource "aws_sfn_state_machine" {
 }
 
 mock_resource "aws_s3_bucket" {
-  defaults = { arn = "arn:aws:s3:::work-items" }
+  defaults = { arn = "arn:aws:s3:::shared-lease-platform-items-test", id = "shared-lease-platform-items-test" }
 }
 
 mock_resource "aws_cloudwatch_event_rule" {
   defaults = { arn = "arn:aws:events:eu-central-1:123456789012:rule/lease-reclaim" }
+}
+
+# Examples build IAM with aws_iam_policy_document; a mock renders no document, so give a valid one
+# (the provider validates policy JSON even for mocked resources). Tests assert on the arguments.
+mock_data "aws_iam_policy_document" {
+  defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+}
+
+mock_data "aws_caller_identity" {
+  defaults = { account_id = "123456789012", arn = "arn:aws:iam::123456789012:user/test" }
 }

@@ -1,0 +1,253 @@
+locals {
+  name = "shared-lease-platform"
+
+  # Work items per workload: each child execution holds a lease while it "works" for a few seconds.
+  workloads = {
+    analytics = { items = 30, leases = 15 }
+    batch     = { items = 20, leases = 5 }
+  }
+  work_items = {
+    for workload, w in local.workloads : workload => [
+      for i in range(w.items) : { item_id = "${workload}-${format("%03d", i + 1)}", work_seconds = 2 + (i * 7) % 5 }
+    ]
+  }
+
+  # The account id without another data source: it is part of the table's ARN.
+  account_id = split(":", module.regional_lease_store.dynamodb_table_arn)[4]
+  state_machine_arn = {
+    for workload in keys(local.workloads) :
+    workload => "arn:${data.aws_partition.current.partition}:states:${var.region}:${local.account_id}:stateMachine:${local.name}-${workload}-workflow"
+  }
+}
+
+data "aws_partition" "current" {}
+
+################################################################################
+# One table for the region, owned by the platform team
+################################################################################
+
+module "regional_lease_store" {
+  source = "../.."
+
+  name_prefix    = local.name
+  create_lambdas = false
+  ddb_table_name = var.shared_table_name
+}
+
+################################################################################
+# One lease manager per workload, each in its own pool of the shared table
+################################################################################
+
+module "analytics_lease" {
+  source = "../.."
+
+  name_prefix           = "${local.name}-analytics"
+  create_dynamodb_table = false
+  ddb_table_name        = module.regional_lease_store.dynamodb_table_name
+  lease_prefix          = "analytics"
+  max_concurrent_leases = local.workloads.analytics.leases
+  lambda_package_path   = var.lease_manager_package_path
+
+  sfn_resource_id_jsonpath      = "$.item_id"
+  sfn_post_acquire_lease_state  = "Process"
+  end_state_after_release_lease = true
+}
+
+module "batch_lease" {
+  source = "../.."
+
+  name_prefix           = "${local.name}-batch"
+  create_dynamodb_table = false
+  ddb_table_name        = module.regional_lease_store.dynamodb_table_name
+  lease_prefix          = "batch"
+  max_concurrent_leases = local.workloads.batch.leases
+  lambda_package_path   = var.lease_manager_package_path
+
+  sfn_resource_id_jsonpath      = "$.item_id"
+  sfn_post_acquire_lease_state  = "Process"
+  end_state_after_release_lease = true
+}
+
+################################################################################
+# Work items, read by each Distributed Map
+################################################################################
+
+resource "aws_s3_bucket" "work_items" {
+  bucket_prefix = "${local.name}-items-"
+  force_destroy = true
+}
+
+resource "aws_s3_object" "analytics_items" {
+  bucket       = aws_s3_bucket.work_items.id
+  key          = "analytics/items.json"
+  content      = jsonencode(local.work_items.analytics)
+  content_type = "application/json"
+}
+
+resource "aws_s3_object" "batch_items" {
+  bucket       = aws_s3_bucket.work_items.id
+  key          = "batch/items.json"
+  content      = jsonencode(local.work_items.batch)
+  content_type = "application/json"
+}
+
+################################################################################
+# Workflows: every item runs AcquireLease -> (WaitForLease) -> Process -> ReleaseLease
+################################################################################
+
+locals {
+  definitions = {
+    analytics = {
+      lease  = module.analytics_lease
+      object = aws_s3_object.analytics_items
+    }
+    batch = {
+      lease  = module.batch_lease
+      object = aws_s3_object.batch_items
+    }
+  }
+
+  rendered = {
+    for workload, d in local.definitions : workload => jsonencode({
+      Comment = "${workload}: ${local.workloads[workload].items} items, at most ${local.workloads[workload].leases} at once"
+      StartAt = "ProcessItems"
+      States = {
+        ProcessItems = {
+          Type = "Map"
+          ItemReader = {
+            Resource     = "arn:${data.aws_partition.current.partition}:states:::s3:getObject"
+            ReaderConfig = { InputType = "JSON" }
+            Parameters   = { Bucket = d.object.bucket, Key = d.object.key }
+          }
+          # The Map would start every item at once; the lease keeps the work to the pool's limit.
+          MaxConcurrency = local.workloads[workload].items
+          Label          = "${workload}Items"
+          ItemProcessor = {
+            ProcessorConfig = { Mode = "DISTRIBUTED", ExecutionType = "STANDARD" }
+            StartAt         = d.lease.sfn_acquire_lease_state_name
+            States = merge(
+              jsondecode(d.lease.acquire_lease_state),
+              {
+                Process = {
+                  Type        = "Wait"
+                  Comment     = "Stands in for the real work: holds the lease for work_seconds."
+                  SecondsPath = "$.work_seconds"
+                  Next        = d.lease.sfn_release_lease_state_name
+                }
+              },
+              jsondecode(d.lease.release_lease_state),
+            )
+          }
+          End = true
+        }
+      }
+    })
+  }
+}
+
+resource "aws_sfn_state_machine" "analytics" {
+  name       = "${local.name}-analytics-workflow"
+  type       = "STANDARD"
+  role_arn   = aws_iam_role.analytics.arn
+  definition = local.rendered.analytics
+}
+
+resource "aws_sfn_state_machine" "batch" {
+  name       = "${local.name}-batch-workflow"
+  type       = "STANDARD"
+  role_arn   = aws_iam_role.batch.arn
+  definition = local.rendered.batch
+}
+
+################################################################################
+# IAM: invoke the workload's own lease manager, read its items, run child executions
+################################################################################
+
+data "aws_iam_policy_document" "analytics_assume_role" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["states.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "batch_assume_role" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["states.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "analytics_s3_access" {
+  statement {
+    sid       = "ReadWorkItems"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.work_items.arn}/${aws_s3_object.analytics_items.key}"]
+  }
+}
+
+data "aws_iam_policy_document" "batch_s3_access" {
+  statement {
+    sid       = "ReadWorkItems"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.work_items.arn}/${aws_s3_object.batch_items.key}"]
+  }
+}
+
+data "aws_iam_policy_document" "analytics_combined_policy" {
+  source_policy_documents = [module.analytics_lease.lambda_permissions, data.aws_iam_policy_document.analytics_s3_access.json]
+
+  # A Distributed Map runs each item as a child execution of this same state machine.
+  statement {
+    sid       = "StartChildExecutions"
+    actions   = ["states:StartExecution"]
+    resources = [local.state_machine_arn.analytics]
+  }
+
+  statement {
+    sid       = "ManageChildExecutions"
+    actions   = ["states:DescribeExecution", "states:StopExecution"]
+    resources = ["${replace(local.state_machine_arn.analytics, ":stateMachine:", ":execution:")}:*"]
+  }
+}
+
+data "aws_iam_policy_document" "batch_combined_policy" {
+  source_policy_documents = [module.batch_lease.lambda_permissions, data.aws_iam_policy_document.batch_s3_access.json]
+
+  statement {
+    sid       = "StartChildExecutions"
+    actions   = ["states:StartExecution"]
+    resources = [local.state_machine_arn.batch]
+  }
+
+  statement {
+    sid       = "ManageChildExecutions"
+    actions   = ["states:DescribeExecution", "states:StopExecution"]
+    resources = ["${replace(local.state_machine_arn.batch, ":stateMachine:", ":execution:")}:*"]
+  }
+}
+
+resource "aws_iam_role" "analytics" {
+  name               = "${local.name}-analytics-workflow"
+  assume_role_policy = data.aws_iam_policy_document.analytics_assume_role.json
+}
+
+resource "aws_iam_role" "batch" {
+  name               = "${local.name}-batch-workflow"
+  assume_role_policy = data.aws_iam_policy_document.batch_assume_role.json
+}
+
+resource "aws_iam_role_policy" "analytics" {
+  role   = aws_iam_role.analytics.id
+  policy = data.aws_iam_policy_document.analytics_combined_policy.json
+}
+
+resource "aws_iam_role_policy" "batch" {
+  role   = aws_iam_role.batch.id
+  policy = data.aws_iam_policy_document.batch_combined_policy.json
+}
