@@ -1,6 +1,6 @@
 // Renders Terraform configurations offline and writes their JSON outputs to files.
 //
-//   node tools/render.mjs <config-dir> <out-dir>
+//   node tools/render.mjs <config-dir> <out-dir> [test-file]
 //
 // Runs `terraform test -json -verbose` in <config-dir> (whose tests/ use mock providers) and, for
 // every run, writes each output whose value is JSON text (a state machine definition, a fragment)
@@ -11,7 +11,28 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { spawn } from "node:child_process";
 
-export async function render(configDir, outDir) {
+// The Lambda functions of a rendered configuration, as Terraform would create them: what a local
+// runner needs to start the same program with the same environment.
+function describeFunction(address, values) {
+  return {
+    address,
+    function_name: values.function_name,
+    arn: values.arn,
+    runtime: values.runtime,
+    handler: values.handler,
+    timeout: values.timeout,
+    memory_size: values.memory_size,
+    environment: values.environment?.[0]?.variables ?? {},
+  };
+}
+
+function lambdaFunctions(module) {
+  if (!module) return [];
+  const own = (module.resources ?? []).filter((r) => r.type === "aws_lambda_function").map((r) => describeFunction(r.address, r.values));
+  return own.concat(...(module.child_modules ?? []).map(lambdaFunctions));
+}
+
+export async function render(configDir, outDir, { filter } = {}) {
   configDir = resolve(configDir);
   outDir = resolve(outDir);
   const init = spawnSync("terraform", ["init", "-backend=false", "-input=false", "-no-color"], { cwd: configDir, encoding: "utf8" });
@@ -19,7 +40,7 @@ export async function render(configDir, outDir) {
 
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  const child = spawn("terraform", ["test", "-json", "-verbose", "-no-color"], { cwd: configDir });
+  const child = spawn("terraform", ["test", "-json", "-verbose", "-no-color", ...(filter ? [`-filter=${filter}`] : [])], { cwd: configDir });
   const errors = [];
   const written = [];
   let summary = null;
@@ -32,14 +53,24 @@ export async function render(configDir, outDir) {
     // apply runs print their state; plan runs (for configurations that would build the package on
     // apply) print the plan, whose outputs are known when the mocks apply during plan.
     let outputs;
+    let functions;
     if (message.type === "test_state") {
       outputs = Object.entries(message.test_state.outputs ?? {}).map(([name, o]) => [name, o.value]);
+      functions = lambdaFunctions(message.test_state.root_module);
     } else if (message.type === "test_plan") {
       outputs = Object.entries(message.test_plan.output_changes ?? {}).map(([name, o]) => [name, o.after]);
+      functions = (message.test_plan.resource_changes ?? [])
+        .filter((r) => r.type === "aws_lambda_function" && r.change?.after)
+        .map((r) => describeFunction(r.address, r.change.after));
     } else {
       continue;
     }
     const run = message["@testrun"];
+    if (functions.length > 0) {
+      const file = join(outDir, `${run}.functions.json`);
+      writeFileSync(file, JSON.stringify(functions, null, 2) + "\n");
+      written.push(file);
+    }
     for (const [name, value] of outputs) {
       if (typeof value !== "string") continue;
       let parsed;
@@ -57,11 +88,11 @@ export async function render(configDir, outDir) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [configDir, outDir] = process.argv.slice(2);
+  const [configDir, outDir, filter] = process.argv.slice(2);
   if (!configDir || !outDir) {
     console.error("usage: node tools/render.mjs <config-dir> <out-dir>");
     process.exit(2);
   }
-  const files = await render(configDir, outDir);
+  const files = await render(configDir, outDir, { filter });
   for (const f of files) console.log(f);
 }

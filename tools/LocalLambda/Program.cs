@@ -50,7 +50,8 @@ foreach (var f in config.RootElement.GetProperty("functions").EnumerateArray())
 
 await using var server = new InvokeApiServer(pools, port);
 Console.WriteLine($"listening {server.Url}");
-using var stop = new CancellationTokenSource();
+// Not disposed: the exit handlers below may still fire while the process unwinds.
+var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, a) => { a.Cancel = true; stop.Cancel(); };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
 _ = Task.Run(async () =>

@@ -16,6 +16,7 @@ public sealed class InvokeApiServer : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, FunctionPool> _functions;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _serving;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Concurrent.ConcurrentQueue<(string Type, string Message)>> _faults = new(StringComparer.Ordinal);
 
     public InvokeApiServer(IReadOnlyDictionary<string, FunctionPool> functions, int port = 0)
     {
@@ -82,6 +83,21 @@ public sealed class InvokeApiServer : IAsyncDisposable
                 return;
             }
 
+            if (context.Request.HttpMethod == "POST" && segments is ["local", "faults"])
+            {
+                using var fault = await JsonDocument.ParseAsync(context.Request.InputStream);
+                var target = fault.RootElement.GetProperty("function").GetString()!;
+                var queue = _faults.GetOrAdd(target, _ => new());
+                var count = fault.RootElement.TryGetProperty("count", out var c) ? c.GetInt32() : 1;
+                for (var i = 0; i < count; i++)
+                {
+                    queue.Enqueue((fault.RootElement.GetProperty("errorType").GetString()!, fault.RootElement.TryGetProperty("errorMessage", out var m) ? m.GetString() ?? "" : "Injected fault"));
+                }
+
+                await WriteAsync(response, 202, """{"status":"OK"}"""u8.ToArray());
+                return;
+            }
+
             if (context.Request.HttpMethod != "POST" || segments is not ["2015-03-31", "functions", var name, "invocations"])
             {
                 await WriteAsync(response, 404, """{"Type":"User","message":"Unknown operation"}"""u8.ToArray());
@@ -99,7 +115,9 @@ public sealed class InvokeApiServer : IAsyncDisposable
 
             using var body = new MemoryStream();
             await context.Request.InputStream.CopyToAsync(body);
-            var outcome = await pool.InvokeAsync(body.ToArray(), context.Request.Headers["X-Amzn-Trace-Id"]);
+            var outcome = _faults.TryGetValue(key, out var pending) && pending.TryDequeue(out var injected)
+                ? InvocationOutcome.Failed(injected.Type, injected.Message)
+                : await pool.InvokeAsync(body.ToArray(), context.Request.Headers["X-Amzn-Trace-Id"]);
             response.Headers["X-Amz-Executed-Version"] = "$LATEST";
             if (outcome.IsError)
             {

@@ -5,6 +5,12 @@ mock_provider "aws" {
   override_during = plan
 }
 
+override_resource {
+  target          = aws_lambda_function.worker
+  override_during = plan
+  values          = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:quickstart-worker" }
+}
+
 run "quickstart" {
   command = plan
 

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# End to end: definitions rendered by Terraform, run by the ASL interpreter, every lease Task
+# answered by the packaged function (local Runtime API host) on DynamoDB Local.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/terraform-env.sh
+dotnet build tools/LocalLambda --configuration Release --nologo -v quiet >/dev/null || { echo "FAIL build tools/LocalLambda"; echo "0 passed, 1 failed"; exit 1; }
+out=$(node --test --test-concurrency=1 --test-timeout=300000 tests/e2e/ 2>&1); rc=$?
+echo "$out" | grep -E '^(not )?ok [0-9]+ ' 
+[ "$rc" = 0 ] || echo "$out" | grep -B2 -A30 '^not ok' | head -n 120
+p=$(echo "$out" | sed -n 's/^# pass \([0-9]*\)$/\1/p'); f=$(echo "$out" | sed -n 's/^# fail \([0-9]*\)$/\1/p')
+[ "$rc" != 0 ] && [ "${f:-0}" = 0 ] && f=1
+echo "${p:-0} passed, ${f:-1} failed"
+[ "$rc" = 0 ]

