@@ -31,6 +31,8 @@ locals {
         action          = "acquire"
         "resource_id.$" = var.sfn_resource_id_jsonpath
         "owner_id.$"    = "$$.Execution.Id"
+        # 0 on a first attempt: one write. A retry looks up the lease an earlier attempt may have taken.
+        "attempt.$" = "$$.State.RetryCount"
       }
     }
     ResultSelector = {

@@ -9,6 +9,122 @@ internal sealed class BenchmarkReport(DateTimeOffset started, bool quick, string
 {
     private readonly StringBuilder _sections = new();
 
+    public void AddThroughput(IReadOnlyList<ThroughputBenchmark.Cell> cells, IReadOnlyList<PeerCostBenchmark.Result> peerCost)
+    {
+        Line("## Lease algorithms side by side");
+        Line();
+        Line("Closed-loop clients (acquire → hold 2 ms → release), each with its own instance of the algorithm (as each Lambda execution environment has its own), every acquire with a new owner (a new execution). Utilisation sizes the pool: at 10% and 50% there are 10× and 2× as many slots as clients; at 100% the pool is saturated, with two clients per slot (one client: one slot), so waits and any over-admission show. All three algorithms run in the same process against the same DynamoDB Local table, one pool each. *Calls per grant* counts every DynamoDB request made by acquire attempts, waits included, divided by grants. *Over-admissions* counts grants that pushed the holders above the pool size, seen from the clients' side.");
+        Line();
+        Line("- **this module**: slot items and conditional writes (owned acquires write the slot and an owner index in one `TransactWriteItems`).");
+        Line("- **seed (count, then write)**: the replaced module's algorithm — a consistent `Query` counting unexpired leases, then an unconditional `PutItem`.");
+        Line("- **AWS sample (counter item)**: one item per pool with a counter and one attribute per holder; conditional `UpdateItem` (`count < limit AND attribute_not_exists(owner)`). No expiry: a holder that never releases holds forever.");
+        Line();
+        foreach (var clients in ThroughputBenchmark.ClientCounts)
+        {
+            Line(Invariant($"### {clients} client{(clients == 1 ? "" : "s")}"));
+            Line();
+            Line("| Algorithm | Utilisation | Pool | Pairs/s | vs seed | p50 acquire | p99 acquire | Calls per grant | Max held | Over-admissions |");
+            Line("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var utilisation in ThroughputBenchmark.Utilisations)
+            {
+                var seed = cells.First(c => c.Clients == clients && c.Utilisation == utilisation && c.Algorithm.StartsWith("seed", StringComparison.Ordinal));
+                foreach (var c in cells.Where(c => c.Clients == clients && c.Utilisation == utilisation))
+                {
+                    Line(Invariant($"| {c.Algorithm} | {c.Utilisation}% | {c.PoolSize} | {c.PairsPerSecond:0} | {c.PairsPerSecond / seed.PairsPerSecond:0.00}× | {c.P50Ms:0.0} ms | {c.P99Ms:0.0} ms | {c.CallsPerGrant:0.00} | {c.MaxHeld} | {(c.OverAdmissions > 0 ? $"**{c.OverAdmissions}**" : "0")} |"));
+                }
+            }
+
+            Line();
+        }
+
+        var ours = cells.Where(c => c.Algorithm == "this module").ToList();
+        var worstCalls = ours.Where(c => c.Utilisation <= 50).Max(c => c.CallsPerGrant);
+        var ratios = ThroughputBenchmark.Utilisations.Select(u =>
+            ours.First(c => c.Clients == 64 && c.Utilisation == u).PairsPerSecond / cells.First(c => c.Clients == 64 && c.Utilisation == u && c.Algorithm.StartsWith("seed", StringComparison.Ordinal)).PairsPerSecond).ToList();
+        var seedOver = cells.Where(c => c.Algorithm.StartsWith("seed", StringComparison.Ordinal)).Sum(c => c.OverAdmissions);
+        Line("### What a request costs DynamoDB Local");
+        Line();
+        Line("Requests per second from 64 concurrent callers, by request shape, in the same run. On this machine DynamoDB Local and the clients share two cores, so pairs per second measure DynamoDB Local's CPU per request as much as the algorithms; on DynamoDB itself a conditional write costs the same write unit and about the same latency as an unconditional one, and a transaction twice the write units.");
+        Line();
+        Line("| Request | Requests/s |");
+        Line("| --- | ---: |");
+        foreach (var r in peerCost)
+        {
+            Line(Invariant($"| {r.Request} | {r.PerSecond:0} |"));
+        }
+
+        Line();
+        Line("### Against the targets");
+        Line();
+        Line("| Target | Measured | Met |");
+        Line("| --- | --- | --- |");
+        Line(Invariant($"| ≤ 1.1 DynamoDB calls per granted acquire at ≤ 50% utilisation | worst cell {worstCalls:0.00} | {(worstCalls <= 1.1 ? "yes" : "**no**")} |"));
+        Line(Invariant($"| zero over-admissions | {ours.Sum(c => c.OverAdmissions)} (seed: {seedOver}) | {(ours.Sum(c => c.OverAdmissions) == 0 ? "yes" : "**no**")} |"));
+        Line(Invariant($"| ≥ 2× the seed's throughput at 64 clients | {string.Join(", ", ThroughputBenchmark.Utilisations.Zip(ratios, (u, r) => $"{r:0.00}× at {u}%"))} | {(ratios.All(r => r >= 2) ? "yes" : "**no**")} |"));
+        Line();
+        if (!ratios.All(r => r >= 2))
+        {
+            var saturated = ours.First(c => c.Clients == 64 && c.Utilisation == 100);
+            var seedSaturated = cells.First(c => c.Clients == 64 && c.Utilisation == 100 && c.Algorithm.StartsWith("seed", StringComparison.Ordinal));
+            Line("**Why the throughput target is missed, and by how much.**");
+            Line();
+            Line(Invariant($"- With room in the pool (10%, 50%), every algorithm at 64 clients lands within a few tens of percent of the same rate ({ratios[0]:0.00}× and {ratios[1]:0.00}× the seed's): the two cores of this machine are shared by DynamoDB Local's JVM and the 64 clients, so the rate measures the CPU DynamoDB Local and the SDK spend per request, and this module's one request per acquire against the seed's two is not enough to double it. What the saving buys here is visible in the request counts and, at 8 clients, in latency."));
+            Line(Invariant($"- Saturated (100%, two clients per slot), this module reaches {ratios[2]:0.00}× the seed's rate: a first attempt whose slot was just taken falls back to a consistent read of the pool and tries again ({saturated.CallsPerGrant:0.00} calls per grant), while the seed never waits for a slot at all — its rate is bought with {seedSaturated.OverAdmissions} over-admissions ({seedSaturated.MaxHeld} holders on {seedSaturated.PoolSize} slots). Answering `wait` from the failed write's returned item instead of re-reading the pool is the next improvement to measure."));
+            Line("- On DynamoDB itself requests do not share two cores with their callers; one request instead of two per acquire halves the acquire's round trips and its request units. A load test against a real table is the way to confirm the 2× there.");
+            Line();
+        }
+    }
+
+    public void AddHost(HostBenchmark.Result r)
+    {
+        Line("## Steady state of the AOT bootstrap");
+        Line();
+        Line(Invariant($"One execution environment, {r.Invocations:N0} invocations through the local Runtime API host: acquire/release pairs on DynamoDB Local, then 2,000 events rejected before any DynamoDB call."));
+        Line();
+        Line("| Figure | Value |");
+        Line("| --- | ---: |");
+        Line(Invariant($"| Peak resident memory (VmHWM) | {r.PeakRssMb:0.0} MB |"));
+        Line(Invariant($"| Resident memory after 1,000 invocations / at the end | {r.RssAfterWarmupMb:0.0} MB / {r.FinalRssMb:0.0} MB |"));
+        Line(Invariant($"| Acquire + release pair, median (two invocations, two DynamoDB calls) | {r.PairP50Ms:0.00} ms |"));
+        Line(Invariant($"| One invocation without DynamoDB (next → parse → /error → next), median / p99 | {r.OverheadP50Ms:0.000} ms / {r.OverheadP99Ms:0.000} ms |"));
+        Line();
+        Line("Memory stays flat after warm-up: the function's 128 MB minimum is ample (the module defaults to 256 MB for CPU).");
+        Line();
+    }
+
+    public void AddSfnCost(System.Text.Json.JsonElement sfn, IReadOnlyList<ThroughputBenchmark.Cell> cells)
+    {
+        double Get(string name) => sfn.GetProperty(name).GetDouble();
+        Line("## Step Functions cost per item");
+        Line();
+        Line(Invariant($"The README quick start's definition run by aws-local-stepfunctions against the packaged function: {Get("executions"):0} executions on a pool of {Get("cap"):0}, each holding its lease about 400 ms, the poll `Wait` shortened to 200 ms (`{sfn.GetProperty("strategy").GetString()}` strategy, the default)."));
+        Line();
+        Line("| Figure | Value |");
+        Line("| --- | ---: |");
+        Line(Invariant($"| State transitions per completed item | {Get("transitions_per_item"):0.0} (4 when uncontended: AcquireLease, CheckLeaseStatus, work, ReleaseLease; each poll adds 3) |"));
+        Line(Invariant($"| Acquire invocations per item | {Get("acquire_calls_per_item"):0.0} ({Get("waits_per_item"):0.0} answered `wait`) |"));
+        Line(Invariant($"| Capacity in use over the run | {Get("capacity_utilisation") * 100:0}% |"));
+        Line(Invariant($"| Idle capacity while executions waited | {Get("idle_slot_seconds_while_waiting"):0.0} slot-seconds (of {Get("waiting_seconds"):0.0} execution-seconds spent waiting) |"));
+        Line(Invariant($"| Most leases held at once | {Get("max_held"):0} of {Get("cap"):0} |"));
+        Line();
+        Line("Polling trades transitions for latency: a freed slot stays idle until a waiter's next poll, and every poll costs three transitions. With the default `sfn_wait_seconds = 5` and work of minutes, polls are few; with short work and long queues they dominate the bill.");
+        Line();
+        var ours = cells.Where(c => c.Algorithm == "this module" && c.Utilisation <= 50).Average(c => c.CallsPerGrant);
+        var seed = cells.Where(c => c.Algorithm.StartsWith("seed", StringComparison.Ordinal) && c.Utilisation <= 50).Average(c => c.CallsPerGrant);
+        Line("### What it means per million items (estimate)");
+        Line();
+        Line("At us-east-1 list prices as of this run (Step Functions Standard $0.025 per 1,000 transitions; Lambda $0.20 per million requests and $0.0000166667 per GB-second; DynamoDB on-demand $0.625 per million write units and $0.125 per million read units), for an uncontended item (no waits), with ~10 ms billed per 256 MB invocation:");
+        Line();
+        Line("| Part | This module | Seed module |");
+        Line("| --- | ---: | ---: |");
+        Line("| Step Functions (4 transitions) | $100.00 | $100.00 |");
+        Line("| Lambda (2 invocations) | $0.48 | $0.48 |");
+        Line(Invariant($"| DynamoDB (acquire: {ours:0.00} calls per grant measured, 1 write unit each; release: 1 write unit) | ${(ours + 1) * 0.625:0.00} | ${2 * 0.625 + 0.125 * (seed - 1):0.00} (2 write units + a consistent read per acquire) |"));
+        Line();
+        Line("Each poll while the pool is full adds 3 transitions ($75 per million polls) and one strongly consistent read of the pool. The lease itself is a rounding error next to Step Functions' transitions: what saves money is fewer polls.");
+        Line();
+    }
+
     public void AddColdStart(IReadOnlyList<ColdStartBenchmark.Result> results)
     {
         var aot = results[0];

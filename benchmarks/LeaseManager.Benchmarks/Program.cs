@@ -17,7 +17,25 @@ foreach (var r in coldStarts)
     Console.WriteLine($"  {r.Build}: median {r.Median:0.0} ms to first answer (init {r.InitMedian:0.0} ms), n={r.Milliseconds.Count}");
 }
 
+Console.WriteLine("bench: lease algorithms side by side");
+var throughput = await new ThroughputBenchmark(peer, table, TimeSpan.FromSeconds(quick ? 1 : 3)).RunAsync(new Progress<string>(Console.WriteLine));
+
+Console.WriteLine("bench: what each request costs DynamoDB Local");
+var peerCost = await new PeerCostBenchmark(peer, table, TimeSpan.FromSeconds(quick ? 1 : 2)).RunAsync();
+peerCost.ForEach(r => Console.WriteLine($"  {r.Request}: {r.PerSecond:0} requests/s"));
+
+Console.WriteLine("bench: steady state of the AOT bootstrap");
+var host = await new HostBenchmark(peer, table, quick ? 2000 : 10_000).RunAsync();
+Console.WriteLine($"  peak RSS {host.PeakRssMb:0.0} MB over {host.Invocations} invocations; pair p50 {host.PairP50Ms:0.00} ms; overhead p50 {host.OverheadP50Ms:0.000} ms");
+
+Console.WriteLine("bench: Step Functions cost through the ASL interpreter (node tools/bench-sfn.mjs)");
+var sfn = SfnCost.Run(quick ? 20 : 40);
+Console.WriteLine("  " + sfn);
+
 var report = new BenchmarkReport(started, quick, peer.Kind);
+report.AddHost(host);
+report.AddSfnCost(sfn, throughput);
+report.AddThroughput(throughput, peerCost);
 report.AddColdStart(coldStarts);
 await File.WriteAllTextAsync(output, report.Render(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
 Console.WriteLine($"bench: wrote {output} in {(DateTimeOffset.UtcNow - started).TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s");

@@ -24,6 +24,7 @@ test("a TransientFailure from the function is retried by the Task and the execut
 
     assert.equal(output.releaseLease.released, true);
     assert.equal(stack.counters.invocations, 3, "acquire failed once, was retried, then release");
+    assert.deepEqual(stack.counters.attempts, [0, 1], "the retry told the function it was a retry ($$.State.RetryCount)");
     assert.deepEqual(await stack.items(), []);
   } finally {
     await stack.stop();

@@ -147,9 +147,10 @@ run "acquire_fragment_holds_the_whole_acquire_step" {
         action          = "acquire"
         "resource_id.$" = "$.resource_id"
         "owner_id.$"    = "$$.Execution.Id"
+        "attempt.$"     = "$$.State.RetryCount"
       }
     }
-    error_message = "the Task sends resource_id (the key the Lambda reads) and the execution id as owner"
+    error_message = "the Task sends resource_id (the key the Lambda reads), the execution id as owner and its retry count"
   }
 
   assert {

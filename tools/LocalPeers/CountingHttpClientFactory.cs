@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Amazon.Runtime;
 
 namespace LocalPeers;
@@ -9,7 +10,14 @@ namespace LocalPeers;
 /// </summary>
 public sealed class CountingHttpClientFactory : HttpClientFactory
 {
+    private static readonly AsyncLocal<StrongBox<int>?> CurrentScope = new();
     private readonly ConcurrentDictionary<string, int> _calls = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Counts the requests made by the calling flow from here on (it flows through awaits into the
+    /// HTTP handler), so concurrent callers sharing one client can each count their own calls.
+    /// </summary>
+    public static StrongBox<int> BeginScope() => CurrentScope.Value = new StrongBox<int>(0);
 
     public int Total => _calls.Values.Sum();
 
@@ -29,6 +37,11 @@ public sealed class CountingHttpClientFactory : HttpClientFactory
             var target = request.Headers.TryGetValues("X-Amz-Target", out var values) ? values.First() : "unknown";
             var operation = target[(target.IndexOf('.', StringComparison.Ordinal) + 1)..];
             owner._calls.AddOrUpdate(operation, 1, (_, n) => n + 1);
+            if (CurrentScope.Value is { } scope)
+            {
+                Interlocked.Increment(ref scope.Value);
+            }
+
             return base.SendAsync(request, cancellationToken);
         }
     }

@@ -234,7 +234,7 @@ export function localFunctions(rendered, command, endpoint, { maxConcurrency = 4
 export class LeaseObserver {
   constructor(pools) {
     this.started = Date.now();
-    this.pools = Object.fromEntries(pools.map((p) => [p.name, { ...p, open: new Map(), intervals: [], leaseIds: new Set(), acquires: 0, waits: 0, releases: 0, items: new Map(), total: 0, samples: [] }]));
+    this.pools = Object.fromEntries(pools.map((p) => [p.name, { ...p, open: new Map(), intervals: [], leaseIds: new Set(), waitingSince: new Map(), waitIntervals: [], acquires: 0, waits: 0, releases: 0, items: new Map(), total: 0, samples: [] }]));
   }
 
   expectItems(pool, count) { this.pools[pool].total += count; }
@@ -244,10 +244,16 @@ export class LeaseObserver {
     p.acquires++;
     p.items.set(item, "working");
     p.leaseIds.add(leaseId);
+    if (p.waitingSince.has(item)) { p.waitIntervals.push([p.waitingSince.get(item) - this.started, Date.now() - this.started]); p.waitingSince.delete(item); }
     if (!p.open.has(leaseId)) p.open.set(leaseId, Date.now());
   }
 
-  waited(pool, item) { const p = this.pools[pool]; p.waits++; p.items.set(item, "waiting"); }
+  waited(pool, item) {
+    const p = this.pools[pool];
+    p.waits++;
+    p.items.set(item, "waiting");
+    if (!p.waitingSince.has(item)) p.waitingSince.set(item, Date.now());
+  }
 
   releasing(pool, leaseId) {
     const p = this.pools[pool];
@@ -304,14 +310,24 @@ function lambdaError(error) {
  */
 export function leaseTaskHandler({ lambda, functions, observer, counters }) {
   const byArn = new Map(functions.map((f) => [f.arn, f]));
+  // aws-local-stepfunctions has no $$.State: the run's context supplies RetryCount 0 and this
+  // handler supplies the real value, as Step Functions would: 0 when the state is entered, +1 for
+  // each Retry of it (a call that follows a failed call of the same owner's acquire).
+  const failedAttempts = new Map();
   return async (input) => {
     const fn = byArn.get(input.FunctionName) ?? functions.find((f) => f.function_name === input.FunctionName);
     if (!fn) throw Object.assign(new Error(`no function ${input.FunctionName}`), { name: "Lambda.ResourceNotFoundException" });
     const pool = poolOf(fn).name;
-    const payload = input.Payload;
+    const payload = { ...input.Payload };
+    const entry = `${payload.owner_id}|${JSON.stringify(payload.resource_id)}`;
+    if (payload.action === "acquire" && "attempt" in payload) payload.attempt = failedAttempts.get(entry) ?? 0;
     if (counters) counters.invocations = (counters.invocations ?? 0) + 1;
+    if (counters && payload.action === "acquire") (counters.attempts ??= []).push(payload.attempt);
     if (payload.action === "release") observer?.releasing(pool, payload.lease_id);
     const answer = await lambda.invoke(fn.function_name, payload);
+    if (payload.action === "acquire") {
+      if (answer.error) failedAttempts.set(entry, (failedAttempts.get(entry) ?? 0) + 1); else failedAttempts.delete(entry);
+    }
     if (answer.error) throw lambdaError(answer.error);
     const body = answer.payload;
     if (payload.action === "acquire") {
@@ -360,6 +376,7 @@ export function runExecution(definition, input, { stateMachineName = "local", le
         RoleArn: "arn:aws:iam::123456789012:role/local",
       },
       StateMachine: { Id: `arn:aws:states:eu-central-1:123456789012:stateMachine:${stateMachineName}`, Name: stateMachineName },
+      State: { Name: "", EnteredTime: new Date().toISOString(), RetryCount: 0 },
     },
   });
   return { id: executionName, result: execution.result, abort: execution.abort, eventLogs: execution.eventLogs };

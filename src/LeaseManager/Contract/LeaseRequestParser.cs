@@ -54,7 +54,8 @@ public static class LeaseRequestParser
             ownerId,
             resourceId,
             OptionalDuration(root),
-            OptionalBool(root, "fail_if_unavailable") ?? false));
+            OptionalBool(root, "fail_if_unavailable") ?? false,
+            OptionalAttempt(root)));
     }
 
     private static string RequiredLeaseId(JsonElement root)
@@ -82,6 +83,21 @@ public static class LeaseRequestParser
         }
 
         return seconds;
+    }
+
+    private static int? OptionalAttempt(JsonElement root)
+    {
+        if (!root.TryGetProperty("attempt", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var attempt) || attempt < 0)
+        {
+            throw new InvalidRequestException($"\"attempt\" must be a whole number from 0 ($$.State.RetryCount); got {Describe(value)}.");
+        }
+
+        return attempt;
     }
 
     private static string? OptionalString(JsonElement root, string name)

@@ -1,10 +1,16 @@
 namespace LeaseManager.Leasing;
 
+/// <param name="Attempt">
+/// 0 when the caller knows this owner holds no lease (a Step Functions Task's first attempt:
+/// <c>$$.State.RetryCount</c>): one conditional write, no lookup. Greater than 0 (a retry) or null
+/// (unknown): the owner's live lease is looked up first and returned if there is one.
+/// </param>
 public sealed record AcquireRequest(
     string? OwnerId = null,
     string? ResourceId = null,
     int? LeaseDurationSeconds = null,
-    bool FailIfUnavailable = false);
+    bool FailIfUnavailable = false,
+    int? Attempt = null);
 
 public enum AcquireStatus
 {

@@ -49,16 +49,22 @@ public sealed class LeasePool
         var ownerHash = request.OwnerId is null ? null : OwnerKey.Hash(request.OwnerId, request.ResourceId);
         var limit = _options.MaxConcurrentLeases;
 
+        // A repeat (or a caller that cannot say) must find the owner's live lease: look first, and
+        // index the new lease by owner in the same transaction as the slot. A first attempt holds
+        // nothing yet: the owner is recorded on the slot alone, in one write.
+        var lookUp = ownerHash is not null && request.Attempt is not 0;
+        var ownerItemHash = lookUp ? ownerHash : null;
+
         // Fast path: one write on a slot this instance believes is free.
         var now = NowMs();
-        if (_hints.FastPathAllowed(now))
+        if (!lookUp && _hints.FastPathAllowed(now))
         {
             var slot = _hints.TryReserve(Random.Shared.Next(limit), now, now + (long)ReservationSpan.TotalMilliseconds, out var believedUntil);
             if (slot >= 0)
             {
                 // A slot we last saw holding a lease that has since expired is reclaimed by this write.
                 var reclaimed = believedUntil > 0;
-                var claim = await ClaimAsync(slot, request, ownerHash, now, durationMs, cancellationToken).ConfigureAwait(false);
+                var claim = await ClaimAsync(slot, request, ownerHash, ownerItemHash, now, durationMs, cancellationToken).ConfigureAwait(false);
                 if (claim.Outcome is { } done)
                 {
                     return done with { ReclaimedExpired = done.ReclaimedExpired || reclaimed };
@@ -99,7 +105,7 @@ public sealed class LeasePool
                 }
 
                 tried++;
-                var claim = await ClaimAsync(slot, request, ownerHash, NowMs(), durationMs, cancellationToken).ConfigureAwait(false);
+                var claim = await ClaimAsync(slot, request, ownerHash, ownerItemHash, NowMs(), durationMs, cancellationToken).ConfigureAwait(false);
                 if (claim.Outcome is { } done)
                 {
                     return done with { CurrentRunning = done.Reused ? done.CurrentRunning : running + 1, ReclaimedExpired = !done.Reused && expired.Contains(slot) };
@@ -139,7 +145,7 @@ public sealed class LeasePool
                 await Call(() => _db.TransactWriteItemsAsync(
                     new TransactWriteItemsRequest { TransactItems = [new() { Delete = slotDelete }, new() { Delete = ownerDelete }] },
                     cancellationToken)).ConfigureAwait(false);
-                _hints.Observe(id.Slot, 0);
+                _hints.Freed(id.Slot);
                 return new ReleaseOutcome(text, Released: true);
             }
             catch (TransactionCanceledException e) when (Code(e, 0) == "ConditionalCheckFailed")
@@ -170,7 +176,7 @@ public sealed class LeasePool
                     ExpressionAttributeValues = slotDelete.ExpressionAttributeValues,
                 },
                 cancellationToken)).ConfigureAwait(false);
-            _hints.Observe(id.Slot, 0);
+            _hints.Freed(id.Slot);
             return new ReleaseOutcome(text, Released: true);
         }
         catch (ConditionalCheckFailedException)
@@ -272,10 +278,12 @@ public sealed class LeasePool
         return new PoolSnapshot(slots, NowMs());
     }
 
-    private async Task<ClaimResult> ClaimAsync(int slot, AcquireRequest request, string? ownerHash, long now, long durationMs, CancellationToken ct)
+    private async Task<ClaimResult> ClaimAsync(int slot, AcquireRequest request, string? ownerHash, string? ownerItemHash, long now, long durationMs, CancellationToken ct)
     {
         var expires = now + durationMs;
-        var id = LeaseId.NewFor(slot, ownerHash);
+
+        // The lease id names the owner index item when there is one, so release and renew find it.
+        var id = LeaseId.NewFor(slot, ownerItemHash);
         var text = id.ToString();
         var slotItem = new Dictionary<string, AttributeValue>
         {
@@ -300,11 +308,13 @@ public sealed class LeasePool
         var values = new Dictionary<string, AttributeValue> { [":now"] = N(now) };
         var granted = new AcquireOutcome(AcquireStatus.Acquired, new Lease(text, slot, expires), null, _options.MaxConcurrentLeases);
 
-        if (ownerHash is null)
+        if (ownerItemHash is null)
         {
             try
             {
-                var put = await Call(() => _db.PutItemAsync(
+                // Only a failed condition returns the item (who holds the slot, until when): a granted
+                // write returns nothing, which keeps the hot path lean.
+                await Call(() => _db.PutItemAsync(
                     new PutItemRequest
                     {
                         TableName = _options.TableName,
@@ -312,12 +322,11 @@ public sealed class LeasePool
                         ConditionExpression = SlotCondition,
                         ExpressionAttributeNames = _slotConditionNames,
                         ExpressionAttributeValues = values,
-                        ReturnValues = ReturnValue.ALL_OLD,
                         ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
                     },
                     ct)).ConfigureAwait(false);
                 _hints.Observe(slot, expires);
-                return new ClaimResult(granted with { ReclaimedExpired = put.Attributes is { Count: > 0 } });
+                return new ClaimResult(granted);
             }
             catch (ConditionalCheckFailedException e)
             {
@@ -329,7 +338,7 @@ public sealed class LeasePool
         var ownerItem = new Dictionary<string, AttributeValue>
         {
             [_options.HashKeyAttribute] = S(_poolKey),
-            [_options.RangeKeyAttribute] = S(OwnerItemKey(ownerHash)),
+            [_options.RangeKeyAttribute] = S(OwnerItemKey(ownerItemHash)),
             [LeaseIdAttribute] = S(text),
             [ExpiresAtMsAttribute] = N(expires),
             [_options.TtlAttribute] = N(TtlSeconds(expires)),

@@ -13,6 +13,9 @@ internal sealed class SlotHints
     // its limit (left over from a larger limit), so the blind fast path stays off.
     private long _foreignBusyUntilMs = long.MaxValue;
 
+    // The slot this instance freed last: known free as of that release, so the best first guess.
+    private int _lastFreed = -1;
+
     public SlotHints(int slots) => _busyUntilMs = new long[slots];
 
     public int Count => _busyUntilMs.Length;
@@ -23,6 +26,12 @@ internal sealed class SlotHints
     public int TryReserve(int start, long nowMs, long reserveUntilMs, out long previousBusyUntilMs)
     {
         var n = _busyUntilMs.Length;
+        var freed = Interlocked.Exchange(ref _lastFreed, -1);
+        if (freed >= 0)
+        {
+            start = freed;
+        }
+
         for (var i = 0; i < n; i++)
         {
             var slot = (start + i) % n;
@@ -43,6 +52,16 @@ internal sealed class SlotHints
         if (slot < _busyUntilMs.Length)
         {
             Volatile.Write(ref _busyUntilMs[slot], busyUntilMs);
+        }
+    }
+
+    /// <summary>This instance released the lease in <paramref name="slot"/>.</summary>
+    public void Freed(int slot)
+    {
+        if (slot < _busyUntilMs.Length)
+        {
+            Volatile.Write(ref _busyUntilMs[slot], 0);
+            Volatile.Write(ref _lastFreed, slot);
         }
     }
 

@@ -46,6 +46,8 @@ public sealed class LeaseFunctionContractTests : IAsyncLifetime
         { "{\"action\":\"acquire\",\"lease_duration_seconds\":-5}", "at least 1" },
         { "{\"action\":\"acquire\",\"lease_duration_seconds\":301}", "between 1 and 300" },
         { "{\"action\":\"acquire\",\"fail_if_unavailable\":\"yes\"}", "\"fail_if_unavailable\" must be true or false" },
+        { "{\"action\":\"acquire\",\"attempt\":-1}", "\"attempt\" must be a whole number from 0" },
+        { "{\"action\":\"acquire\",\"attempt\":\"0\"}", "\"attempt\" must be a whole number from 0" },
         { "{\"action\":\"release\"}", "needs \"lease_id\"" },
         { "{\"action\":\"release\",\"lease_id\":\"\"}", "lease_id is required" },
         { "{\"action\":\"release\",\"lease_id\":123}", "\"lease_id\" must be a string; got a number 123" },

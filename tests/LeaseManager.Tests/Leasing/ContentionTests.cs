@@ -34,8 +34,9 @@ public sealed class ContentionTests(ITestOutputHelper output) : IAsyncLifetime
         {
             var pool = i % 2 == 0 ? shared : _table.Pool(Limit, maxDurationSeconds: LeaseSeconds);
             Interlocked.Increment(ref attempts);
+            // Anonymous, first-attempt (one write) and looked-up (transactional) acquires, all at once.
             var owner = i % 4 == 0 ? null : $"arn:exec:{i}:{Guid.NewGuid():N}";
-            var outcome = await pool.AcquireAsync(new AcquireRequest(owner, "shared-db"));
+            var outcome = await pool.AcquireAsync(new AcquireRequest(owner, "shared-db", Attempt: i % 4 == 1 ? 0 : null));
             return outcome.Lease?.ExpiresAtMs;
         }, intervals);
 

@@ -306,7 +306,7 @@ public sealed class LeaseSemanticsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_granted_acquire_with_room_costs_one_round_trip_and_a_release_one()
+    public async Task A_granted_first_attempt_with_room_costs_one_write_and_a_release_one()
     {
         var counter = new CountingHttpClientFactory();
         var pool = _table.Pool(10, counter: counter);
@@ -317,24 +317,47 @@ public sealed class LeaseSemanticsTests : IAsyncLifetime
         }
 
         // The first acquire of an instance reads the pool once; after that, with half the pool held by
-        // someone else, every granted acquire is a single write.
-        await pool.ReleaseAsync((await pool.AcquireAsync(new AcquireRequest("warm-up", "r"))).Lease!.LeaseId);
+        // someone else, every granted first attempt is a single conditional write.
+        await pool.ReleaseAsync((await pool.AcquireAsync(new AcquireRequest("warm-up", "r", Attempt: 0))).Lease!.LeaseId);
         counter.Reset();
         for (var i = 0; i < 20; i++)
         {
-            var owned = await pool.AcquireAsync(new AcquireRequest($"exec-{i}", "r"));
+            var owned = await pool.AcquireAsync(new AcquireRequest($"exec-{i}", "r", Attempt: 0));
             owned.Status.Should().Be(AcquireStatus.Acquired);
             await pool.ReleaseAsync(owned.Lease!.LeaseId);
             var anonymous = await pool.AcquireAsync(new AcquireRequest());
             await pool.ReleaseAsync(anonymous.Lease!.LeaseId);
         }
 
-        counter.Snapshot().Should().BeEquivalentTo(new Dictionary<string, int>
-        {
-            ["TransactWriteItems"] = 40, // 20 owned acquires + 20 owned releases
-            ["PutItem"] = 20,
-            ["DeleteItem"] = 20,
-        });
+        counter.Snapshot().Should().BeEquivalentTo(new Dictionary<string, int> { ["PutItem"] = 40, ["DeleteItem"] = 40 });
+    }
+
+    [Fact]
+    public async Task A_repeat_or_unknown_attempt_looks_the_owner_up_then_writes_slot_and_owner_index_together()
+    {
+        var counter = new CountingHttpClientFactory();
+        var pool = _table.Pool(10, counter: counter);
+
+        var lease = await pool.AcquireAsync(new AcquireRequest("exec", "r"));
+        var release = await pool.ReleaseAsync(lease.Lease!.LeaseId);
+
+        release.Released.Should().BeTrue();
+        counter.Snapshot().Should().BeEquivalentTo(new Dictionary<string, int> { ["Query"] = 1, ["TransactWriteItems"] = 2 });
+        (await _table.ItemsAsync()).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_retry_finds_the_lease_its_first_attempt_took()
+    {
+        // The first attempt's answer was lost (a Lambda timeout after the write): Step Functions retries.
+        var first = await _table.Pool(3).AcquireAsync(new AcquireRequest("arn:exec:lost-answer", "db", Attempt: 0));
+        var retry = await _table.Pool(3).AcquireAsync(new AcquireRequest("arn:exec:lost-answer", "db", Attempt: 1));
+        var laterRetry = await _table.Pool(3).AcquireAsync(new AcquireRequest("arn:exec:lost-answer", "db", Attempt: 2));
+
+        retry.Lease!.LeaseId.Should().Be(first.Lease!.LeaseId);
+        retry.Reused.Should().BeTrue();
+        laterRetry.Lease!.LeaseId.Should().Be(first.Lease.LeaseId);
+        (await _table.LiveSlotCountAsync("", Now())).Should().Be(1);
     }
 
     [Fact]

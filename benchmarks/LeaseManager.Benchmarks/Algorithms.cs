@@ -1,0 +1,163 @@
+using System.Globalization;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using LeaseManager.Leasing;
+
+namespace LeaseManager.Benchmarks;
+
+/// <summary>One lease algorithm under test: acquire returns a token to release, or null (wait).</summary>
+internal interface ILeaseAlgorithm
+{
+    string Name { get; }
+
+    Task<string?> TryAcquireAsync(string owner, int durationSeconds);
+
+    Task ReleaseAsync(string token);
+}
+
+/// <summary>This module's engine, acquiring as the exported AcquireLease state does on a first attempt.</summary>
+internal sealed class OurLease(IAmazonDynamoDB db, LeasePoolOptions options) : ILeaseAlgorithm
+{
+    private readonly LeasePool _pool = new(db, options);
+
+    public string Name => "this module";
+
+    public async Task<string?> TryAcquireAsync(string owner, int durationSeconds) =>
+        (await _pool.AcquireAsync(new AcquireRequest(owner, "bench", durationSeconds, Attempt: 0))).Lease?.LeaseId;
+
+    public Task ReleaseAsync(string token) => _pool.ReleaseAsync(token);
+}
+
+/// <summary>
+/// The seed module's algorithm: a consistent Query counting unexpired leases, then a PutItem of a
+/// new random id (no condition). Kept here only as a baseline.
+/// </summary>
+internal sealed class SeedCountThenWrite(IAmazonDynamoDB db, LeasePoolOptions options) : ILeaseAlgorithm
+{
+    public string Name => "seed (count, then write)";
+
+    public async Task<string?> TryAcquireAsync(string owner, int durationSeconds)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var live = 0;
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var page = await db.QueryAsync(new QueryRequest
+            {
+                TableName = options.TableName,
+                ConsistentRead = true,
+                KeyConditionExpression = "#pk = :pk",
+                FilterExpression = "expires_at_ms > :now",
+                ExpressionAttributeNames = new() { ["#pk"] = options.HashKeyAttribute },
+                ExpressionAttributeValues = new() { [":pk"] = new() { S = options.PoolKey }, [":now"] = N(now) },
+                Select = Select.COUNT,
+                ExclusiveStartKey = start,
+            });
+            live += page.Count ?? 0;
+            start = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+        }
+        while (start is not null);
+
+        if (live >= options.MaxConcurrentLeases)
+        {
+            return null;
+        }
+
+        var id = Guid.NewGuid().ToString("N");
+        await db.PutItemAsync(new PutItemRequest
+        {
+            TableName = options.TableName,
+            Item = new()
+            {
+                [options.HashKeyAttribute] = new() { S = options.PoolKey },
+                [options.RangeKeyAttribute] = new() { S = "lease#" + id },
+                ["expires_at_ms"] = N(now + (durationSeconds * 1000L)),
+                ["owner"] = new() { S = owner },
+            },
+        });
+        return id;
+    }
+
+    public Task ReleaseAsync(string token) => db.DeleteItemAsync(new DeleteItemRequest
+    {
+        TableName = options.TableName,
+        Key = new() { [options.HashKeyAttribute] = new() { S = options.PoolKey }, [options.RangeKeyAttribute] = new() { S = "lease#" + token } },
+    });
+
+    private static AttributeValue N(long v) => new() { N = v.ToString(CultureInfo.InvariantCulture) };
+}
+
+/// <summary>
+/// AWS's sample semaphore for Step Functions: one item per pool with a counter and one attribute per
+/// holder; acquire is UpdateItem <c>count &lt; limit AND attribute_not_exists(owner)</c>. No expiry.
+/// Kept here only as a baseline.
+/// </summary>
+internal sealed class AwsSampleSemaphore(IAmazonDynamoDB db, LeasePoolOptions options) : ILeaseAlgorithm
+{
+    public string Name => "AWS sample (counter item)";
+
+    public Task InitializeAsync() => db.PutItemAsync(new PutItemRequest
+    {
+        TableName = options.TableName,
+        Item = new()
+        {
+            [options.HashKeyAttribute] = new() { S = options.PoolKey },
+            [options.RangeKeyAttribute] = new() { S = "semaphore" },
+            ["currentlockcount"] = new() { N = "0" },
+        },
+    });
+
+    public async Task<string?> TryAcquireAsync(string owner, int durationSeconds)
+    {
+        var holder = "h_" + owner.Replace(':', '_').Replace('-', '_');
+        try
+        {
+            await db.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = options.TableName,
+                Key = Key(),
+                UpdateExpression = "SET currentlockcount = currentlockcount + :one, #holder = :now",
+                ConditionExpression = "currentlockcount < :limit AND attribute_not_exists(#holder)",
+                ExpressionAttributeNames = new() { ["#holder"] = holder },
+                ExpressionAttributeValues = new()
+                {
+                    [":one"] = new() { N = "1" },
+                    [":limit"] = new() { N = options.MaxConcurrentLeases.ToString(CultureInfo.InvariantCulture) },
+                    [":now"] = new() { N = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) },
+                },
+            });
+            return holder;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return null;
+        }
+    }
+
+    public async Task ReleaseAsync(string token)
+    {
+        try
+        {
+            await db.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = options.TableName,
+                Key = Key(),
+                UpdateExpression = "SET currentlockcount = currentlockcount - :one REMOVE #holder",
+                ConditionExpression = "attribute_exists(#holder)",
+                ExpressionAttributeNames = new() { ["#holder"] = token },
+                ExpressionAttributeValues = new() { [":one"] = new() { N = "1" } },
+            });
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            // Already released.
+        }
+    }
+
+    private Dictionary<string, AttributeValue> Key() => new()
+    {
+        [options.HashKeyAttribute] = new() { S = options.PoolKey },
+        [options.RangeKeyAttribute] = new() { S = "semaphore" },
+    };
+}

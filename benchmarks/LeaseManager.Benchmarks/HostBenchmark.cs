@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text.Json;
+using LocalPeers;
+
+namespace LeaseManager.Benchmarks;
+
+/// <summary>
+/// The AOT bootstrap in steady state, through the local Runtime API host: peak resident memory over
+/// 10,000 invocations (acquire/release pairs on DynamoDB Local), and the cost of one invocation
+/// without DynamoDB (an event rejected before any call): next → parse → /error round trip.
+/// </summary>
+internal sealed class HostBenchmark(DynamoDbPeer peer, string table, int invocations)
+{
+    public sealed record Result(int Invocations, double PeakRssMb, double FinalRssMb, double RssAfterWarmupMb, double PairP50Ms, double OverheadP50Ms, double OverheadP99Ms);
+
+    public async Task<Result> RunAsync()
+    {
+        var target = Path.Combine(Path.GetTempPath(), "lease-host-bench-" + Guid.NewGuid().ToString("N")[..8]);
+        ZipFile.ExtractToDirectory(Path.Combine(RepositoryPaths.Root, "artifacts", PackagedFunction.AotZip), target);
+        var bootstrap = Path.Combine(target, "bootstrap");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(bootstrap, File.GetUnixFileMode(bootstrap) | UnixFileMode.UserExecute);
+        }
+
+        var env = PackagedFunction.EnvironmentFor(table, peer.Endpoint, maxConcurrent: 1000, prefix: "host-bench");
+        env["POWERTOOLS_LOG_LEVEL"] = "WARN";
+        await using var environment = new ExecutionEnvironment(new FunctionDefinition { Name = "host-bench", Command = bootstrap, Environment = env }, 1);
+        await environment.StartAsync();
+
+        var pairLatencies = new List<double>();
+        double warmRss = 0;
+        for (var i = 0; i < invocations / 2; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var acquired = await environment.InvokeAsync(System.Text.Encoding.UTF8.GetBytes($$"""{"action":"acquire","owner_id":"arn:aws:states:eu-central-1:123456789012:execution:bench:{{i}}","resource_id":"item-{{i}}","attempt":0}"""));
+            using var answer = JsonDocument.Parse(acquired.Payload ?? throw new InvalidOperationException(acquired.ErrorMessage));
+            var leaseId = answer.RootElement.GetProperty("lease_id").GetString();
+            await environment.InvokeAsync(System.Text.Encoding.UTF8.GetBytes($$"""{"action":"release","lease_id":"{{leaseId}}"}"""));
+            pairLatencies.Add(clock.Elapsed.TotalMilliseconds);
+            if (i == 500)
+            {
+                warmRss = Rss(environment.Process!, "VmRSS");
+            }
+        }
+
+        var overhead = new List<double>();
+        for (var i = 0; i < 2000; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            await environment.InvokeAsync("""{"action":"release","lease_id":"not-a-lease"}"""u8.ToArray());
+            overhead.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        var process = environment.Process!;
+        return new Result(invocations + 2000, Rss(process, "VmHWM"), Rss(process, "VmRSS"), warmRss, Stats.Median(pairLatencies), Stats.Median(overhead), Stats.Percentile(overhead, 99));
+    }
+
+    private static double Rss(Process process, string key)
+    {
+        foreach (var line in File.ReadLines($"/proc/{process.Id}/status"))
+        {
+            if (line.StartsWith(key + ":", StringComparison.Ordinal))
+            {
+                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+            }
+        }
+
+        return double.NaN;
+    }
+}

@@ -1,0 +1,27 @@
+using System.Diagnostics;
+using System.Text.Json;
+using LocalPeers;
+
+namespace LeaseManager.Benchmarks;
+
+/// <summary>Runs tools/bench-sfn.mjs (the quick start through aws-local-stepfunctions) and reads its figures.</summary>
+internal static class SfnCost
+{
+    public static JsonElement Run(int executions)
+    {
+        var start = new ProcessStartInfo("bash", ["-c", $"source scripts/terraform-env.sh && node tools/bench-sfn.mjs {executions}"])
+        {
+            WorkingDirectory = RepositoryPaths.Root,
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"tools/bench-sfn.mjs failed ({process.ExitCode}): {output}");
+        }
+
+        return JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement.Clone();
+    }
+}
