@@ -10,62 +10,21 @@ namespace LocalPeers;
 /// error document with <c>X-Amz-Function-Error: Unhandled</c>. <c>GET /local/stats</c> reports
 /// environments, cold starts and invocations per function.
 /// </summary>
-public sealed class InvokeApiServer : IAsyncDisposable
+public sealed class InvokeApiServer : LoopbackHttpServer
 {
-    private readonly HttpListener _listener = new();
     private readonly IReadOnlyDictionary<string, FunctionPool> _functions;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _serving;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Concurrent.ConcurrentQueue<(string Type, string Message)>> _faults = new(StringComparer.Ordinal);
 
     public InvokeApiServer(IReadOnlyDictionary<string, FunctionPool> functions, int port = 0)
+        : base(port)
     {
         _functions = functions;
-        Port = port == 0 ? RuntimeApiServer.FreePort() : port;
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _serving = Task.Run(ServeAsync);
+        StartServing();
     }
-
-    public int Port { get; }
 
     public string Url => $"http://127.0.0.1:{Port}";
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Close();
-        try
-        {
-            await _serving;
-        }
-        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-        {
-            // Closing the listener ends the accept loop.
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task ServeAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
-
-    private async Task HandleAsync(HttpListenerContext context)
+    protected override async Task HandleAsync(HttpListenerContext context)
     {
         var response = context.Response;
         try
@@ -133,14 +92,5 @@ public sealed class InvokeApiServer : IAsyncDisposable
         {
             // Caller went away.
         }
-    }
-
-    private static async Task WriteAsync(HttpListenerResponse response, int status, byte[] body)
-    {
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        response.ContentLength64 = body.Length;
-        await response.OutputStream.WriteAsync(body);
-        response.Close();
     }
 }

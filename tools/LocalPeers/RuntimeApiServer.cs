@@ -12,28 +12,17 @@ namespace LocalPeers;
 /// the published spec describes: a long-polled <c>next</c>, then <c>response</c> or <c>error</c>
 /// for that request id; <c>init/error</c> before the first <c>next</c>.
 /// </summary>
-public sealed class RuntimeApiServer : IAsyncDisposable
+public sealed class RuntimeApiServer : LoopbackHttpServer
 {
     public const int MaxResponseBytes = 6 * 1024 * 1024;
     private const string Prefix = "/2018-06-01/runtime/";
 
-    private readonly HttpListener _listener = new();
     private readonly Channel<PendingInvocation> _queue = Channel.CreateUnbounded<PendingInvocation>();
     private readonly ConcurrentDictionary<string, PendingInvocation> _inFlight = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<RuntimeError> _initError = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _firstNext = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _serving;
 
-    public RuntimeApiServer()
-    {
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _serving = Task.Run(ServeAsync);
-    }
-
-    public int Port { get; }
+    public RuntimeApiServer() => StartServing();
 
     /// <summary>The value for <c>AWS_LAMBDA_RUNTIME_API</c>.</summary>
     public string Address => $"127.0.0.1:{Port}";
@@ -71,42 +60,9 @@ public sealed class RuntimeApiServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        FailAll("Runtime.Shutdown", "The execution environment was shut down.");
-        _listener.Close();
-        try
-        {
-            await _serving;
-        }
-        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or OperationCanceledException)
-        {
-            // Closing the listener ends the accept loop.
-        }
+    protected override void OnStopping() => FailAll("Runtime.Shutdown", "The execution environment was shut down.");
 
-        _stop.Dispose();
-    }
-
-    private async Task ServeAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
-
-    private async Task HandleAsync(HttpListenerContext context)
+    protected override async Task HandleAsync(HttpListenerContext context)
     {
         var request = context.Request;
         var response = context.Response;
@@ -162,7 +118,7 @@ public sealed class RuntimeApiServer : IAsyncDisposable
         PendingInvocation pending;
         try
         {
-            pending = await _queue.Reader.ReadAsync(_stop.Token);
+            pending = await _queue.Reader.ReadAsync(Stopping);
         }
         catch (OperationCanceledException)
         {
@@ -180,7 +136,6 @@ public sealed class RuntimeApiServer : IAsyncDisposable
             response.Headers["Lambda-Runtime-Trace-Id"] = request.TraceId;
         }
 
-        response.ContentType = "application/json";
         await WriteAsync(response, 200, request.Payload);
     }
 
@@ -217,21 +172,6 @@ public sealed class RuntimeApiServer : IAsyncDisposable
 
     private static Task WriteAsync(HttpListenerResponse response, int status, string body) =>
         WriteAsync(response, status, Encoding.UTF8.GetBytes(body));
-
-    private static async Task WriteAsync(HttpListenerResponse response, int status, byte[] body)
-    {
-        response.StatusCode = status;
-        response.ContentLength64 = body.Length;
-        await response.OutputStream.WriteAsync(body);
-        response.Close();
-    }
-
-    internal static int FreePort()
-    {
-        using var socket = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
 
     private sealed class PendingInvocation(InvocationRequest request)
     {
