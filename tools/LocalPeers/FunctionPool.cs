@@ -32,8 +32,6 @@ public sealed class FunctionPool : IAsyncDisposable
 
     public int ColdStarts => _all.Sum(e => e.ColdStarts);
 
-    public IEnumerable<string> Output => _all.SelectMany(e => e.Output);
-
     public async Task<InvocationOutcome> InvokeAsync(byte[] payload, string? traceId = null, CancellationToken cancellationToken = default)
     {
         await _capacity.WaitAsync(cancellationToken);

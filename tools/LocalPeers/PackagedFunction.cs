@@ -12,13 +12,10 @@ public static class PackagedFunction
 {
     public const string AotZip = "lease-manager-provided.al2023-x86_64.zip";
     public const string ManagedZip = "lease-manager-dotnet8.zip";
-    private static readonly Lazy<(string Command, string Kind)> Unpacked = new(Unpack);
+    private static readonly Lazy<string> Unpacked = new(Unpack);
 
     /// <summary>The executable (<c>bootstrap</c>) or entry assembly (<c>LeaseManager.dll</c>).</summary>
-    public static string Command => Unpacked.Value.Command;
-
-    /// <summary><c>aot</c> or <c>managed</c>.</summary>
-    public static string Kind => Unpacked.Value.Kind;
+    public static string Command => Unpacked.Value;
 
     public static FunctionDefinition Definition(string name, IReadOnlyDictionary<string, string?> environment, int timeoutSeconds = 10) => new()
     {
@@ -40,7 +37,7 @@ public static class PackagedFunction
         ["POWERTOOLS_METRICS_NAMESPACE"] = "LeaseTests",
     };
 
-    private static (string, string) Unpack()
+    private static string Unpack()
     {
         var artifacts = Path.Combine(RepositoryPaths.Root, "artifacts");
         var given = Environment.GetEnvironmentVariable("LEASE_MANAGER_PACKAGE");
@@ -54,9 +51,9 @@ public static class PackagedFunction
         if (File.Exists(bootstrap) && !OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(bootstrap, File.GetUnixFileMode(bootstrap) | UnixFileMode.UserExecute);
-            return (bootstrap, "aot");
+            return bootstrap;
         }
 
-        return (Path.Combine(target, "LeaseManager.dll"), "managed");
+        return Path.Combine(target, "LeaseManager.dll");
     }
 }

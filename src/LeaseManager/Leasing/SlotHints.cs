@@ -18,8 +18,6 @@ internal sealed class SlotHints
 
     public SlotHints(int slots) => _busyUntilMs = new long[slots];
 
-    public int Count => _busyUntilMs.Length;
-
     public bool FastPathAllowed(long nowMs) => Volatile.Read(ref _foreignBusyUntilMs) <= nowMs;
 
     /// <summary>Claims a slot believed free (from <paramref name="start"/> on) for this caller's attempt; -1 if none.</summary>
