@@ -22,3 +22,19 @@ public sealed record RenewCommand(string LeaseId, int? LeaseDurationSeconds) : L
 {
     public override string Action => "renew";
 }
+
+/// <summary>
+/// Release every lease an ended execution holds. From an EventBridge "Step Functions Execution Status
+/// Change" event (<see cref="EndedAtMs"/> is its <c>stopDate</c>) or an explicit
+/// <c>{"action": "reclaim", "owner_id": ...}</c> (no end time: one sweep).
+/// </summary>
+public sealed record ReclaimCommand(string OwnerId, string? ExecutionStatus = null, long? EndedAtMs = null) : LeaseCommand
+{
+    public override string Action => "reclaim";
+}
+
+/// <summary>An execution status event this function does not act on (the execution is not over).</summary>
+public sealed record IgnoredEventCommand(string OwnerId, string ExecutionStatus) : LeaseCommand
+{
+    public override string Action => "reclaim";
+}

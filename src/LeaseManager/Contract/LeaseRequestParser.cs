@@ -32,17 +32,74 @@ public static class LeaseRequestParser
                 throw new InvalidRequestException($"The event must be a JSON object; got {Describe(root.ValueKind)}.");
             }
 
+            if (!root.TryGetProperty("action", out _) && root.TryGetProperty("detail-type", out _))
+            {
+                return ParseExecutionEvent(root);
+            }
+
             var action = OptionalString(root, "action")
-                ?? throw new InvalidRequestException("The event needs \"action\": one of \"acquire\", \"release\", \"renew\".");
+                ?? throw new InvalidRequestException($"The event needs \"action\": one of {Actions}.");
             return action switch
             {
                 "acquire" => ParseAcquire(root),
                 "release" => new ReleaseCommand(RequiredLeaseId(root)),
                 "renew" => new RenewCommand(RequiredLeaseId(root), OptionalDuration(root)),
-                _ => throw new InvalidRequestException(
-                    $"Unknown action '{Truncate(action)}'; expected one of \"acquire\", \"release\", \"renew\"."),
+                "reclaim" => new ReclaimCommand(RequiredOwner(root)),
+                _ => throw new InvalidRequestException($"Unknown action '{Truncate(action)}'; expected one of {Actions}."),
             };
         }
+    }
+
+    /// <summary>Statuses after which an execution runs no more states: whatever it holds is a leak.</summary>
+    public static readonly IReadOnlySet<string> EndedStatuses = new HashSet<string>(StringComparer.Ordinal) { "FAILED", "TIMED_OUT", "ABORTED", "SUCCEEDED" };
+
+    private const string Actions = "\"acquire\", \"release\", \"renew\", \"reclaim\"";
+    private const string ExecutionStatusChange = "Step Functions Execution Status Change";
+
+    /// <summary>An EventBridge event from Step Functions (source aws.states) about one execution.</summary>
+    private static LeaseCommand ParseExecutionEvent(JsonElement root)
+    {
+        var source = OptionalString(root, "source");
+        var detailType = OptionalString(root, "detail-type");
+        if (source != "aws.states" || detailType != ExecutionStatusChange)
+        {
+            throw new InvalidRequestException(
+                $"Unsupported EventBridge event (source '{Truncate(source ?? "")}', detail-type '{Truncate(detailType ?? "")}'); expected aws.states \"{ExecutionStatusChange}\".");
+        }
+
+        if (!root.TryGetProperty("detail", out var detail) || detail.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidRequestException("The execution status event has no \"detail\" object.");
+        }
+
+        var executionArn = OptionalString(detail, "executionArn");
+        if (string.IsNullOrEmpty(executionArn) || !executionArn.StartsWith("arn:", StringComparison.Ordinal))
+        {
+            throw new InvalidRequestException("The execution status event needs \"detail.executionArn\" (an execution ARN).");
+        }
+
+        RequestLimits.CheckOwner(executionArn, null);
+        var status = OptionalString(detail, "status")
+            ?? throw new InvalidRequestException("The execution status event needs \"detail.status\".");
+        if (!EndedStatuses.Contains(status))
+        {
+            return new IgnoredEventCommand(executionArn, status);
+        }
+
+        long? stoppedAt = null;
+        if (detail.TryGetProperty("stopDate", out var stop) && stop.ValueKind == JsonValueKind.Number && stop.TryGetInt64(out var ms) && ms > 0)
+        {
+            stoppedAt = ms;
+        }
+
+        return new ReclaimCommand(executionArn, status, stoppedAt);
+    }
+
+    private static string RequiredOwner(JsonElement root)
+    {
+        var owner = OptionalString(root, "owner_id") ?? throw new InvalidRequestException("\"reclaim\" needs \"owner_id\": the execution id whose leases to release.");
+        RequestLimits.CheckOwner(owner, null);
+        return owner;
     }
 
     private static AcquireCommand ParseAcquire(JsonElement root)

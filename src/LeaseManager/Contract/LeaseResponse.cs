@@ -13,6 +13,8 @@ public sealed record LeaseResponse
     public const string Wait = "wait";
     public const string ReleasedStatus = "released";
     public const string Renewed = "renewed";
+    public const string Reclaimed = "reclaimed";
+    public const string Ignored = "ignored";
 
     public required string Status { get; init; }
 
@@ -25,6 +27,18 @@ public sealed record LeaseResponse
     public int? MaxConcurrentLeases { get; init; }
 
     public bool? Released { get; init; }
+
+    /// <summary>Reclaim: the ended execution whose leases were released.</summary>
+    public string? OwnerId { get; init; }
+
+    /// <summary>Reclaim: the execution's status from the event (FAILED, TIMED_OUT, ABORTED, ...).</summary>
+    public string? ExecutionStatus { get; init; }
+
+    /// <summary>Reclaim: the lease ids released.</summary>
+    public IReadOnlyList<string>? LeaseIds { get; init; }
+
+    /// <summary>Reclaim: how many times the pool was swept (2 when it waited for late acquires).</summary>
+    public int? Sweeps { get; init; }
 }
 
 /// <summary>Error document the Runtime API expects on <c>/error</c> and <c>/init/error</c>.</summary>
@@ -36,10 +50,13 @@ internal sealed record ReleaseAnswer(string Status, string? LeaseId, bool? Relea
 
 internal sealed record RenewAnswer(string Status, string? LeaseId, long? LeaseExpiresAt);
 
+internal sealed record ReclaimAnswer(string Status, string? OwnerId, string? ExecutionStatus, int ReleasedCount, IReadOnlyList<string> LeaseIds, int Sweeps);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(AcquireAnswer))]
 [JsonSerializable(typeof(ReleaseAnswer))]
 [JsonSerializable(typeof(RenewAnswer))]
+[JsonSerializable(typeof(ReclaimAnswer))]
 internal sealed partial class ContractJson : JsonSerializerContext;
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]

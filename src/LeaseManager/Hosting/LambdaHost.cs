@@ -70,7 +70,8 @@ public sealed class LambdaHost
             {
                 var command = LeaseRequestParser.Parse(invocation.Payload);
                 action = command.Action;
-                result = await _function.HandleAsync(command, deadline.Token).ConfigureAwait(false);
+                var answerBy = invocation.DeadlineMs == long.MaxValue ? (long?)null : invocation.DeadlineMs - (long)DeadlineMargin.TotalMilliseconds;
+                result = await _function.HandleAsync(command, answerBy, deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !stop.IsCancellationRequested)
             {
@@ -114,6 +115,9 @@ public sealed class LambdaHost
             case LeaseResponse.Renewed:
                 _metrics.Add(LeaseMetrics.Renewed, 1);
                 break;
+            case LeaseResponse.Reclaimed:
+                _metrics.Add(LeaseMetrics.ReclaimedAfterEnd, response.LeaseIds?.Count ?? 0);
+                break;
         }
 
         if (response.CurrentRunning is { } running)
@@ -132,6 +136,10 @@ public sealed class LambdaHost
             LogField.Of("current_running", (long?)response.CurrentRunning),
             LogField.Of("max_concurrent_leases", (long?)response.MaxConcurrentLeases),
             LogField.Of("released", response.Released),
+            LogField.Of("owner_id", response.OwnerId),
+            LogField.Of("execution_status", response.ExecutionStatus),
+            LogField.Of("released_count", response.LeaseIds is { } ids ? ids.Count : null),
+            LogField.Of("sweeps", (long?)response.Sweeps),
             LogField.Of("reclaimed_expired", result.ReclaimedExpired ? true : null),
             LogField.Of("pool", _function.Pool.Options.LeasePrefix),
             LogField.Of("duration_ms", (long)elapsed.TotalMilliseconds));

@@ -35,6 +35,9 @@ public sealed record AcquireOutcome(
 
 public sealed record ReleaseOutcome(string LeaseId, bool Released);
 
+/// <summary>What a reclaim released: the leases of one owner (an ended execution), over one or two sweeps.</summary>
+public sealed record ReclaimOutcome(string OwnerId, IReadOnlyList<string> ReleasedLeaseIds, int Sweeps);
+
 public sealed record RenewOutcome(string LeaseId, long ExpiresAtMs)
 {
     public long ExpiresAtEpochSeconds => ExpiresAtMs / 1000;

@@ -246,6 +246,41 @@ public sealed class LeasePool
         return new RenewOutcome(text, expires);
     }
 
+    /// <summary>
+    /// Releases every lease <paramref name="ownerId"/> (an ended execution's id) holds in this pool:
+    /// one consistent read of the pool, then a lease-id-fenced release of each of its slots, so a
+    /// slot that has meanwhile been granted to someone else is never touched. When
+    /// <paramref name="settleUntilMs"/> is ahead, sweeps once more at that time, catching a lease
+    /// written by an acquire that was still in flight when the execution ended.
+    /// </summary>
+    public async Task<ReclaimOutcome> ReclaimAsync(string ownerId, long? settleUntilMs = null, CancellationToken cancellationToken = default)
+    {
+        RequestLimits.CheckOwner(ownerId, null);
+        var released = new List<string>();
+        await SweepAsync(ownerId, released, cancellationToken).ConfigureAwait(false);
+        var sweeps = 1;
+        if (settleUntilMs is { } settle && settle > NowMs())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(settle - NowMs()), _clock, cancellationToken).ConfigureAwait(false);
+            await SweepAsync(ownerId, released, cancellationToken).ConfigureAwait(false);
+            sweeps++;
+        }
+
+        return new ReclaimOutcome(ownerId, released, sweeps);
+    }
+
+    private async Task SweepAsync(string ownerId, List<string> released, CancellationToken cancellationToken)
+    {
+        var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var slot in snapshot.Slots.Where(s => string.Equals(s.OwnerId, ownerId, StringComparison.Ordinal)))
+        {
+            if ((await ReleaseAsync(slot.LeaseId, cancellationToken).ConfigureAwait(false)).Released)
+            {
+                released.Add(slot.LeaseId);
+            }
+        }
+    }
+
     /// <summary>A strongly consistent read of every slot item of this pool.</summary>
     public async Task<PoolSnapshot> ReadAsync(CancellationToken cancellationToken = default)
     {

@@ -10,6 +10,7 @@ public sealed partial record LeasePoolOptions
 {
     public const int MaxSlots = 1000;
     public const int MaxDurationCeilingSeconds = 86_400;
+    public const int MaxReclaimSettleSeconds = 900;
 
     /// <summary>Environment variable names the Terraform module sets on the function.</summary>
     public static class EnvironmentVariables
@@ -21,6 +22,7 @@ public sealed partial record LeasePoolOptions
         public const string LeasePrefix = "LEASE_PREFIX";
         public const string MaxConcurrentLeases = "LEASE_MAX_CONCURRENT";
         public const string MaxLeaseDurationSeconds = "LEASE_MAX_DURATION_SECONDS";
+        public const string ReclaimSettleSeconds = "LEASE_RECLAIM_SETTLE_SECONDS";
     }
 
     public required string TableName { get; init; }
@@ -37,6 +39,13 @@ public sealed partial record LeasePoolOptions
     public int MaxConcurrentLeases { get; init; } = 100;
 
     public int MaxLeaseDurationSeconds { get; init; } = 600;
+
+    /// <summary>
+    /// How long after an execution ended an acquire it started may still land: the function's
+    /// timeout (the module sets it). A reclaim sweeps again once this has passed since the end, so a
+    /// lease written by such a late acquire is released too. 0: one sweep.
+    /// </summary>
+    public int ReclaimSettleSeconds { get; init; }
 
     /// <summary>The partition key value of every item of this pool (and the IAM <c>dynamodb:LeadingKeys</c> value).</summary>
     public string PoolKey => PoolKeyFor(LeasePrefix);
@@ -84,6 +93,11 @@ public sealed partial record LeasePoolOptions
             problems.Add($"max lease duration {MaxLeaseDurationSeconds}s must be between 1 and {MaxDurationCeilingSeconds} seconds");
         }
 
+        if (ReclaimSettleSeconds is < 0 or > MaxReclaimSettleSeconds)
+        {
+            problems.Add($"reclaim settle time {ReclaimSettleSeconds}s must be between 0 and {MaxReclaimSettleSeconds} seconds (a Lambda function's longest timeout)");
+        }
+
         if (problems.Count > 0)
         {
             throw new ConfigurationException("Invalid lease pool configuration: " + string.Join("; ", problems) + ".");
@@ -112,6 +126,7 @@ public sealed partial record LeasePoolOptions
             LeasePrefix = getVariable(EnvironmentVariables.LeasePrefix) ?? "",
             MaxConcurrentLeases = ReadInt(getVariable, EnvironmentVariables.MaxConcurrentLeases, 100, problems),
             MaxLeaseDurationSeconds = ReadInt(getVariable, EnvironmentVariables.MaxLeaseDurationSeconds, 600, problems),
+            ReclaimSettleSeconds = ReadInt(getVariable, EnvironmentVariables.ReclaimSettleSeconds, 0, problems),
         };
 
         if (problems.Count > 0)

@@ -11,6 +11,7 @@ public static class LeaseMetrics
     public const string Released = "LeaseReleased";
     public const string Renewed = "LeaseRenewed";
     public const string ReclaimedExpired = "LeaseReclaimedExpired";
+    public const string ReclaimedAfterEnd = "LeaseReclaimedAfterExecutionEnd";
     public const string Errors = "LeaseErrors";
     public const string ActiveLeases = "ActiveLeases";
     public const string ColdStart = "ColdStart";

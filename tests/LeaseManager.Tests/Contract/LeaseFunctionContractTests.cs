@@ -56,6 +56,12 @@ public sealed class LeaseFunctionContractTests : IAsyncLifetime
         { "{\"action\":\"renew\",\"lease_id\":\"0001.-.0123456789abcdef\",\"lease_duration_seconds\":999}", "between 1 and 300" },
         { "{\"action\":\"renew\"}", "needs \"lease_id\"" },
         { new string('[', 100) + new string(']', 100), "not valid JSON" },
+        { "{\"action\":\"reclaim\"}", "\"reclaim\" needs \"owner_id\"" },
+        { "{\"source\":\"aws.ec2\",\"detail-type\":\"EC2 Instance State-change Notification\",\"detail\":{}}", "Unsupported EventBridge event" },
+        { "{\"source\":\"aws.states\",\"detail-type\":\"Step Functions Execution Status Change\"}", "no \"detail\" object" },
+        { "{\"source\":\"aws.states\",\"detail-type\":\"Step Functions Execution Status Change\",\"detail\":{\"status\":\"FAILED\"}}", "needs \"detail.executionArn\"" },
+        { "{\"source\":\"aws.states\",\"detail-type\":\"Step Functions Execution Status Change\",\"detail\":{\"executionArn\":\"exec-1\",\"status\":\"FAILED\"}}", "needs \"detail.executionArn\"" },
+        { "{\"source\":\"aws.states\",\"detail-type\":\"Step Functions Execution Status Change\",\"detail\":{\"executionArn\":\"arn:x\"}}", "needs \"detail.status\"" },
     };
 
     [Theory]

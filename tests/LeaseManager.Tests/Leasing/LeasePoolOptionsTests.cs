@@ -25,6 +25,7 @@ public sealed class LeasePoolOptionsTests
             ["LEASE_PREFIX"] = "analytics",
             ["LEASE_MAX_CONCURRENT"] = "15",
             ["LEASE_MAX_DURATION_SECONDS"] = "900",
+            ["LEASE_RECLAIM_SETTLE_SECONDS"] = "10",
         };
 
         var options = LeasePoolOptions.FromEnvironment(n => env.GetValueOrDefault(n));
@@ -32,7 +33,7 @@ public sealed class LeasePoolOptionsTests
         options.Should().BeEquivalentTo(new LeasePoolOptions
         {
             TableName = "shared", HashKeyAttribute = "pk", RangeKeyAttribute = "sk", TtlAttribute = "expires",
-            LeasePrefix = "analytics", MaxConcurrentLeases = 15, MaxLeaseDurationSeconds = 900,
+            LeasePrefix = "analytics", MaxConcurrentLeases = 15, MaxLeaseDurationSeconds = 900, ReclaimSettleSeconds = 10,
         });
         options.PoolKey.Should().Be("pool#analytics");
     }
@@ -45,6 +46,8 @@ public sealed class LeasePoolOptionsTests
     [InlineData("LEASE_MAX_CONCURRENT", "1001", "between 1 and 1000")]
     [InlineData("LEASE_MAX_DURATION_SECONDS", "86401", "between 1 and 86400")]
     [InlineData("LEASE_PREFIX", "a#b", "lease prefix 'a#b'")]
+    [InlineData("LEASE_RECLAIM_SETTLE_SECONDS", "901", "between 0 and 900")]
+    [InlineData("LEASE_RECLAIM_SETTLE_SECONDS", "-1", "LEASE_RECLAIM_SETTLE_SECONDS='-1' is not a whole number")]
     [InlineData("LEASE_TABLE_TTL_ATTRIBUTE", "PK", "must be distinct")]
     [InlineData("LEASE_TABLE_TTL_ATTRIBUTE", "lease_id", "used by the lease items themselves")]
     public void Bad_environment_is_a_configuration_error_naming_the_problem(string name, string value, string expected)

@@ -1,0 +1,181 @@
+using System.Text;
+using System.Text.Json;
+using LeaseManager.Contract;
+using LeaseManager.Leasing;
+using LeaseManager.Tests.Peers;
+
+namespace LeaseManager.Tests.Contract;
+
+/// <summary>
+/// Reclaim on execution failure (issue 8): the EventBridge "Step Functions Execution Status Change"
+/// event releases what the ended execution holds, only that, and — with a settle time — also a lease
+/// written by an acquire that was still in flight when the execution ended.
+/// </summary>
+public sealed class ReclaimTests : IAsyncLifetime
+{
+    private const string Failed = "arn:aws:states:eu-central-1:123456789012:execution:orders:failed-1";
+    private const string Other = "arn:aws:states:eu-central-1:123456789012:execution:orders:running-2";
+    private LeaseTable _table = null!;
+
+    public async Task InitializeAsync() => _table = await LeaseTable.CreateAsync();
+
+    public async Task DisposeAsync() => await _table.DisposeAsync();
+
+    [Fact]
+    public async Task A_failure_event_releases_every_lease_of_that_execution_and_nothing_else()
+    {
+        var function = Function(settleSeconds: 0);
+        var pool = function.Pool;
+
+        // An inline Map: one execution id, several resource ids; first attempts and a retry (owner index).
+        var mine = new[]
+        {
+            await pool.AcquireAsync(new AcquireRequest(Failed, "item-0", Attempt: 0)),
+            await pool.AcquireAsync(new AcquireRequest(Failed, "item-1", Attempt: 0)),
+            await pool.AcquireAsync(new AcquireRequest(Failed, "item-2", Attempt: 1)),
+        };
+        var theirs = await pool.AcquireAsync(new AcquireRequest(Other, "item-0", Attempt: 0));
+
+        var answer = await Invoke(function, Event(Failed, "FAILED", DateTimeOffset.UtcNow));
+
+        answer.GetProperty("status").GetString().Should().Be("reclaimed");
+        answer.GetProperty("owner_id").GetString().Should().Be(Failed);
+        answer.GetProperty("execution_status").GetString().Should().Be("FAILED");
+        answer.GetProperty("released_count").GetInt32().Should().Be(3);
+        answer.GetProperty("lease_ids").EnumerateArray().Select(e => e.GetString()).Should().BeEquivalentTo(mine.Select(m => m.Lease!.LeaseId));
+        answer.GetProperty("sweeps").GetInt32().Should().Be(1);
+
+        var items = await _table.ItemsAsync();
+        items.Should().ContainSingle("only the other execution's lease is left (the retry's owner index went with its lease)")
+            .Which["lease_id"].S.Should().Be(theirs.Lease!.LeaseId);
+        var next = await pool.AcquireAsync(new AcquireRequest(Other, "item-1", Attempt: 0));
+        next.Status.Should().Be(AcquireStatus.Acquired, "the capacity is back at once, not at expiry");
+    }
+
+    [Theory]
+    [InlineData("TIMED_OUT")]
+    [InlineData("ABORTED")]
+    public async Task Timed_out_and_aborted_executions_are_reclaimed_too(string status)
+    {
+        var function = Function(settleSeconds: 0);
+        await function.Pool.AcquireAsync(new AcquireRequest(Failed, "r", Attempt: 0));
+
+        var answer = await Invoke(function, Event(Failed, status, DateTimeOffset.UtcNow));
+
+        answer.GetProperty("released_count").GetInt32().Should().Be(1);
+        (await _table.ItemsAsync()).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_running_execution_event_is_ignored_and_releases_nothing()
+    {
+        var function = Function(settleSeconds: 0);
+        await function.Pool.AcquireAsync(new AcquireRequest(Failed, "r", Attempt: 0));
+
+        var answer = await Invoke(function, Event(Failed, "RUNNING", DateTimeOffset.UtcNow));
+
+        answer.ToString().Should().Be($$"""{"status":"ignored","owner_id":"{{Failed}}","execution_status":"RUNNING","released_count":0,"lease_ids":[],"sweeps":0}""");
+        (await _table.LiveSlotCountAsync("", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task An_acquire_that_lands_after_the_first_sweep_is_released_by_the_second()
+    {
+        // The AWS sample's race: the execution is aborted while its acquire is in flight; the cleanup
+        // runs first and the acquire writes afterwards. The settle time is the function's timeout.
+        var function = Function(settleSeconds: 2);
+        var ended = DateTimeOffset.UtcNow;
+        var reclaim = Invoke(function, Event(Failed, "ABORTED", ended));
+        await Task.Delay(700);
+        var late = await Function(settleSeconds: 0).Pool.AcquireAsync(new AcquireRequest(Failed, "late", Attempt: 0));
+        late.Status.Should().Be(AcquireStatus.Acquired);
+
+        var answer = await reclaim;
+
+        answer.GetProperty("sweeps").GetInt32().Should().Be(2);
+        answer.GetProperty("lease_ids").EnumerateArray().Select(e => e.GetString()).Should().Equal(late.Lease!.LeaseId);
+        (await _table.ItemsAsync()).Should().BeEmpty();
+        DateTimeOffset.UtcNow.Should().BeOnOrAfter(ended.AddSeconds(2));
+    }
+
+    [Fact]
+    public async Task Without_a_settle_time_the_late_acquire_survives_until_its_expiry()
+    {
+        // The counter-example: the same race with one sweep leaves the late lease behind.
+        var function = Function(settleSeconds: 0);
+        var reclaim = await Invoke(function, Event(Failed, "ABORTED", DateTimeOffset.UtcNow));
+        var late = await function.Pool.AcquireAsync(new AcquireRequest(Failed, "late", Attempt: 0));
+
+        reclaim.GetProperty("released_count").GetInt32().Should().Be(0);
+        (await _table.ItemsAsync()).Should().ContainSingle().Which["lease_id"].S.Should().Be(late.Lease!.LeaseId);
+    }
+
+    [Fact]
+    public async Task The_second_sweep_stays_within_the_invocation_deadline()
+    {
+        var function = Function(settleSeconds: 60);
+        await function.Pool.AcquireAsync(new AcquireRequest(Failed, "r", Attempt: 0));
+        var answerBy = DateTimeOffset.UtcNow.AddSeconds(1.5);
+
+        var result = await function.HandleAsync(
+            LeaseRequestParser.Parse(Encoding.UTF8.GetBytes(Event(Failed, "FAILED", DateTimeOffset.UtcNow))), answerBy.ToUnixTimeMilliseconds());
+
+        DateTimeOffset.UtcNow.Should().BeBefore(answerBy);
+        result.Response.Sweeps.Should().Be(2);
+        result.Response.LeaseIds.Should().HaveCount(1);
+    }
+
+    [Fact]
+    public async Task An_event_long_after_the_end_sweeps_once()
+    {
+        var function = Function(settleSeconds: 10);
+        var answer = await Invoke(function, Event(Failed, "FAILED", DateTimeOffset.UtcNow.AddMinutes(-5)));
+
+        answer.GetProperty("sweeps").GetInt32().Should().Be(1);
+    }
+
+    [Fact]
+    public async Task An_explicit_reclaim_releases_the_owners_leases()
+    {
+        var function = Function(settleSeconds: 30);
+        await function.Pool.AcquireAsync(new AcquireRequest(Failed, "r", Attempt: 0));
+
+        var answer = await Invoke(function, $$"""{"action":"reclaim","owner_id":"{{Failed}}"}""");
+
+        answer.GetProperty("released_count").GetInt32().Should().Be(1);
+        answer.GetProperty("sweeps").GetInt32().Should().Be(1, "no end time: nothing to wait for");
+        answer.GetProperty("execution_status").ValueKind.Should().Be(JsonValueKind.Null);
+    }
+
+    private LeaseFunction Function(int settleSeconds) =>
+        new(new LeasePool(_table.Client, _table.Options(4) with { ReclaimSettleSeconds = settleSeconds }));
+
+    private static string Event(string executionArn, string status, DateTimeOffset stoppedAt) => $$"""
+        {
+          "version": "0",
+          "id": "{{Guid.NewGuid()}}",
+          "detail-type": "Step Functions Execution Status Change",
+          "source": "aws.states",
+          "account": "123456789012",
+          "time": "{{stoppedAt:yyyy-MM-ddTHH:mm:ssZ}}",
+          "region": "eu-central-1",
+          "resources": ["{{executionArn}}"],
+          "detail": {
+            "executionArn": "{{executionArn}}",
+            "stateMachineArn": "arn:aws:states:eu-central-1:123456789012:stateMachine:orders",
+            "name": "failed-1",
+            "status": "{{status}}",
+            "startDate": {{stoppedAt.AddMinutes(-1).ToUnixTimeMilliseconds()}},
+            "stopDate": {{(status == "RUNNING" ? "null" : stoppedAt.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture))}},
+            "input": "{}",
+            "output": null
+          }
+        }
+        """;
+
+    private static async Task<JsonElement> Invoke(LeaseFunction function, string payload)
+    {
+        var bytes = await function.InvokeAsync(Encoding.UTF8.GetBytes(payload));
+        return JsonDocument.Parse(bytes).RootElement.Clone();
+    }
+}
