@@ -23,13 +23,15 @@ resource "aws_lambda_function" "this" {
 
   environment {
     variables = {
-      LEASE_TABLE_NAME              = local.table_name
-      LEASE_TABLE_HASH_KEY          = var.ddb_hash_key
-      LEASE_TABLE_RANGE_KEY         = var.ddb_range_key
-      LEASE_TABLE_TTL_ATTRIBUTE     = var.ddb_ttl_attribute_name
-      LEASE_PREFIX                  = var.lease_prefix
-      LEASE_MAX_CONCURRENT          = tostring(var.max_concurrent_leases)
-      LEASE_MAX_DURATION_SECONDS    = tostring(var.max_lease_duration_seconds)
+      LEASE_TABLE_NAME           = local.table_name
+      LEASE_TABLE_HASH_KEY       = var.ddb_hash_key
+      LEASE_TABLE_RANGE_KEY      = var.ddb_range_key
+      LEASE_TABLE_TTL_ATTRIBUTE  = var.ddb_ttl_attribute_name
+      LEASE_PREFIX               = var.lease_prefix
+      LEASE_MAX_CONCURRENT       = tostring(var.max_concurrent_leases)
+      LEASE_MAX_DURATION_SECONDS = tostring(var.max_lease_duration_seconds)
+      # An acquire still in flight when its execution ended lands within the function's timeout.
+      LEASE_RECLAIM_SETTLE_SECONDS  = tostring(var.lambda_timeout_seconds)
       POWERTOOLS_SERVICE_NAME       = var.powertools_configuration.service_name
       POWERTOOLS_LOG_LEVEL          = upper(var.powertools_configuration.log_level)
       POWERTOOLS_LOGGER_SAMPLE_RATE = tostring(var.powertools_configuration.logger_sample_rate)

@@ -56,8 +56,18 @@ output "lambda_permissions" {
 ################################################################################
 
 output "acquire_lease_state" {
-  description = "JSON object of states to merge into your definition's States: the AcquireLease Task, the CheckLeaseStatus Choice and the WaitForLease Wait. AcquireLease goes on to sfn_post_acquire_lease_state once the lease is held."
+  description = "JSON object of states to merge into your definition's States: the AcquireLease Task and the CheckLeaseStatus Choice, plus the WaitForLease Wait with the poll strategy. CheckLeaseStatus goes on to sfn_post_acquire_lease_state once the lease is held."
   value       = try(local.fragments.acquire, null)
+
+  precondition {
+    condition     = !local.use_jsonata || local.resource_id_jsonata_known
+    error_message = "JSONata fragments need sfn_resource_id_jsonata: sfn_resource_id_jsonpath is not a plain dotted path (\"$.a.b\") the module can translate."
+  }
+
+  precondition {
+    condition     = var.sfn_post_renew_lease_state == null || !contains(local.state_names, coalesce(var.sfn_post_renew_lease_state, "-"))
+    error_message = "sfn_post_renew_lease_state must name a state of your work loop, not one of the lease states."
+  }
 
   precondition {
     condition     = length(distinct(local.state_names)) == length(local.state_names)
@@ -81,13 +91,28 @@ output "check_lease_status_state" {
 }
 
 output "wait_for_lease_state" {
-  description = "JSON object holding only the WaitForLease Wait (already part of acquire_lease_state; merging both gives the same result)."
+  description = "JSON object holding only the WaitForLease Wait (already part of acquire_lease_state; merging both gives the same result); null with the retry strategy, which has no Wait state."
   value       = try(local.fragments.wait, null)
 }
 
 output "release_lease_state" {
   description = "JSON object holding the ReleaseLease Task; it ends the execution when end_state_after_release_lease is true, else goes on to sfn_post_release_lease_state."
   value       = try(local.fragments.release, null)
+}
+
+output "renew_lease_state" {
+  description = "JSON object holding the RenewLease Task, for long work loops: it extends the lease to max_lease_duration_seconds from now and goes on to sfn_post_renew_lease_state, or fails with LeaseManager.LeaseLost once the lease is gone. null until sfn_post_renew_lease_state is set."
+  value       = try(local.fragments.renew, null)
+}
+
+output "sfn_renew_lease_state_name" {
+  description = "Name of the renew Task state (the Next of your loop step that renews)."
+  value       = var.sfn_renew_lease_state_name
+}
+
+output "sfn_lease_variable_name" {
+  description = "JSONata fragments: the workflow variable holding the lease ($<name>.lease_id, $<name>.lease_expires_at); null for JSONPath fragments."
+  value       = local.use_jsonata ? var.sfn_lease_variable_name : null
 }
 
 output "sfn_acquire_lease_state_name" {
@@ -108,4 +133,18 @@ output "sfn_check_lease_state_name" {
 output "sfn_wait_state_name" {
   description = "Name of the Wait state used while the pool is full."
   value       = var.sfn_wait_state_name
+}
+
+################################################################################
+# Reclaim on execution failure
+################################################################################
+
+output "reclaim_rule_arn" {
+  description = "ARN of the EventBridge rule that sends failed, timed-out and aborted executions to the lease manager; null unless reclaim_on_execution_failure."
+  value       = local.create_reclaim ? aws_cloudwatch_event_rule.reclaim[0].arn : null
+}
+
+output "reclaim_event_pattern" {
+  description = "The rule's event pattern (JSON); null unless reclaim_on_execution_failure."
+  value       = local.create_reclaim ? local.reclaim_event_pattern : null
 }

@@ -3,15 +3,20 @@ data "aws_partition" "current" {
 }
 
 locals {
-  result_path   = var.sfn_lease_result_path
-  lease_id_path = coalesce(var.sfn_lease_id_jsonpath, "${var.sfn_lease_result_path}.lease_id")
-  invoke        = local.create_lambda ? "arn:${data.aws_partition.current[0].partition}:states:::lambda:invoke" : null
-  function_arn  = local.create_lambda ? aws_lambda_function.this[0].arn : null
+  result_path    = var.sfn_lease_result_path
+  lease_id_path  = coalesce(var.sfn_lease_id_jsonpath, "${var.sfn_lease_result_path}.lease_id")
+  invoke         = local.create_lambda ? "arn:${data.aws_partition.current[0].partition}:states:::lambda:invoke" : null
+  function_arn   = local.create_lambda ? aws_lambda_function.this[0].arn : null
+  retry_strategy = var.sfn_wait_strategy == "retry"
+  use_jsonata    = var.sfn_query_language == "JSONata"
 
-  state_names = [var.sfn_acquire_lease_state_name, var.sfn_check_lease_state_name, var.sfn_wait_state_name, var.sfn_release_lease_state_name]
+  state_names = concat(
+    [var.sfn_acquire_lease_state_name, var.sfn_check_lease_state_name, var.sfn_wait_state_name, var.sfn_release_lease_state_name],
+    var.sfn_post_renew_lease_state == null ? [] : [var.sfn_renew_lease_state_name],
+  )
 
   # Lambda service faults and our typed transient error are safe to retry: acquire is idempotent
-  # per owner and release is fenced by lease id.
+  # per owner, release is fenced by lease id, renew sets an absolute expiry.
   task_retry = [{
     ErrorEquals     = ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException", "LeaseManager.TransientFailure"]
     IntervalSeconds = var.sfn_task_retry.interval_seconds
@@ -21,83 +26,200 @@ locals {
     JitterStrategy  = "FULL"
   }]
 
-  acquire_state = {
-    Type     = "Task"
-    Comment  = "Acquire a lease of pool '${var.lease_prefix}' (at most ${var.max_concurrent_leases} at once). Idempotent per execution and resource id."
-    Resource = local.invoke
-    Parameters = {
-      FunctionName = local.function_arn
-      Payload = {
-        action          = "acquire"
-        "resource_id.$" = var.sfn_resource_id_jsonpath
-        "owner_id.$"    = "$$.Execution.Id"
-        # 0 on a first attempt: one write. A retry looks up the lease an earlier attempt may have taken.
-        "attempt.$" = "$$.State.RetryCount"
+  # The retry strategy: a full pool is an error the Task retries with backoff and full jitter, one
+  # state transition per attempt. Step Functions counts $$.State.RetryCount across both retriers, so
+  # every retry looks up the owner's lease first (an earlier attempt may have taken one).
+  acquire_retry = concat(local.task_retry, local.retry_strategy ? [{
+    ErrorEquals     = ["LeaseManager.LeaseUnavailable"]
+    IntervalSeconds = var.sfn_lease_retry.interval_seconds
+    MaxAttempts     = var.sfn_lease_retry.max_attempts
+    BackoffRate     = var.sfn_lease_retry.backoff_rate
+    MaxDelaySeconds = var.sfn_lease_retry.max_delay_seconds
+    JitterStrategy  = "FULL"
+  }] : [])
+
+  acquire_comment = "Acquire a lease of pool '${var.lease_prefix}' (at most ${var.max_concurrent_leases} at once). Idempotent per execution and resource id.${local.retry_strategy ? " A full pool is retried (LeaseManager.LeaseUnavailable) and fails the execution once the retries run out." : ""}"
+  acquire_fields  = ["status", "lease_id", "lease_expires_at", "current_running", "max_concurrent_leases"]
+  release_fields  = ["status", "lease_id", "released"]
+  renew_fields    = ["status", "lease_id", "lease_expires_at"]
+
+  # The payload fields every acquire sends; the two forms below only differ in how they read them.
+  acquire_constants = merge({ action = "acquire" }, local.retry_strategy ? { fail_if_unavailable = true } : {})
+
+  # Through JSON, so "End" stays a boolean: a plain conditional would unify {End = true} and
+  # {Next = "..."} into map(string) and render "End": "true", which Step Functions rejects.
+  release_transition = jsondecode(var.end_state_after_release_lease ? jsonencode({ End = true }) : jsonencode({ Next = var.sfn_post_release_lease_state }))
+
+  ##############################################################################
+  # JSONPath fragments
+  ##############################################################################
+
+  jsonpath_states = {
+    acquire = {
+      Type     = "Task"
+      Comment  = local.acquire_comment
+      Resource = local.invoke
+      Parameters = {
+        FunctionName = local.function_arn
+        Payload = merge(local.acquire_constants, {
+          "resource_id.$" = var.sfn_resource_id_jsonpath
+          "owner_id.$"    = "$$.Execution.Id"
+          # 0 on a first attempt: one write. A retry looks up the lease an earlier attempt may have taken.
+          "attempt.$" = "$$.State.RetryCount"
+        })
       }
+      ResultSelector = { for f in local.acquire_fields : "${f}.$" => "$.Payload.${f}" }
+      ResultPath     = local.result_path
+      Retry          = local.acquire_retry
+      Next           = var.sfn_check_lease_state_name
     }
-    ResultSelector = {
-      "status.$"                = "$.Payload.status"
-      "lease_id.$"              = "$.Payload.lease_id"
-      "lease_expires_at.$"      = "$.Payload.lease_expires_at"
-      "current_running.$"       = "$.Payload.current_running"
-      "max_concurrent_leases.$" = "$.Payload.max_concurrent_leases"
+
+    # Only "acquired" leads to the work; anything else ("wait" only with the poll strategy) fails the
+    # execution with States.NoChoiceMatched, so work never runs without a lease.
+    check = {
+      Type    = "Choice"
+      Comment = "Go on only with a lease."
+      Choices = concat(
+        [{ Variable = "${local.result_path}.status", StringEquals = "acquired", Next = var.sfn_post_acquire_lease_state }],
+        local.retry_strategy ? [] : [{ Variable = "${local.result_path}.status", StringEquals = "wait", Next = var.sfn_wait_state_name }],
+      )
     }
-    ResultPath = local.result_path
-    Retry      = local.task_retry
-    Next       = var.sfn_check_lease_state_name
-  }
 
-  # Only "acquired" leads to the work; anything but "wait" fails the execution (States.NoChoiceMatched),
-  # so work never runs without a lease.
-  check_state = {
-    Type    = "Choice"
-    Comment = "Go on only with a lease."
-    Choices = [
-      { Variable = "${local.result_path}.status", StringEquals = "acquired", Next = var.sfn_post_acquire_lease_state },
-      { Variable = "${local.result_path}.status", StringEquals = "wait", Next = var.sfn_wait_state_name },
-    ]
-  }
+    wait = {
+      Type    = "Wait"
+      Comment = "The pool is full: ask again shortly."
+      Seconds = var.sfn_wait_seconds
+      Next    = var.sfn_acquire_lease_state_name
+    }
 
-  wait_state = {
-    Type    = "Wait"
-    Comment = "The pool is full: ask again shortly."
-    Seconds = var.sfn_wait_seconds
-    Next    = var.sfn_acquire_lease_state_name
-  }
-
-  release_state = merge(
-    {
+    release = merge({
       Type     = "Task"
       Comment  = "Release the lease (fenced by lease id; releasing twice is harmless)."
       Resource = local.invoke
       Parameters = {
         FunctionName = local.function_arn
-        Payload = {
-          action       = "release"
-          "lease_id.$" = local.lease_id_path
-        }
+        Payload      = { action = "release", "lease_id.$" = local.lease_id_path }
       }
-      ResultSelector = {
-        "status.$"   = "$.Payload.status"
-        "lease_id.$" = "$.Payload.lease_id"
-        "released.$" = "$.Payload.released"
+      ResultSelector = { for f in local.release_fields : "${f}.$" => "$.Payload.${f}" }
+      ResultPath     = var.sfn_release_lease_result_path
+      Retry          = local.task_retry
+    }, local.release_transition)
+
+    renew = {
+      Type     = "Task"
+      Comment  = "Extend the lease to max_lease_duration_seconds from now. Fails with LeaseManager.LeaseLost when it already expired or was released: stop the work."
+      Resource = local.invoke
+      Parameters = {
+        FunctionName = local.function_arn
+        Payload      = { action = "renew", "lease_id.$" = local.lease_id_path }
       }
-      ResultPath = var.sfn_release_lease_result_path
-      Retry      = local.task_retry
-    },
-    # Through JSON, so "End" stays a boolean: a plain conditional would unify {End = true} and
-    # {Next = "..."} into map(string) and render "End": "true", which Step Functions rejects.
-    jsondecode(var.end_state_after_release_lease ? jsonencode({ End = true }) : jsonencode({ Next = var.sfn_post_release_lease_state })),
+      ResultSelector = { for f in local.renew_fields : "${f}.$" => "$.Payload.${f}" }
+      ResultPath     = var.sfn_renew_lease_result_path
+      Retry          = local.task_retry
+      Next           = var.sfn_post_renew_lease_state
+    }
+  }
+
+  ##############################################################################
+  # JSONata fragments: the same calls, the answers in the workflow variable $<sfn_lease_variable_name>
+  ##############################################################################
+
+  lease_var = format("$%s", var.sfn_lease_variable_name)
+
+  # "$.a.b" reads the same value as "$states.input.a.b"; anything fancier needs sfn_resource_id_jsonata.
+  resource_id_jsonata = coalesce(
+    var.sfn_resource_id_jsonata,
+    can(regex("^\\$(\\.[A-Za-z_][A-Za-z0-9_]*)*$", var.sfn_resource_id_jsonpath)) ? "$states.input${substr(var.sfn_resource_id_jsonpath, 1, -1)}" : "null",
   )
+  resource_id_jsonata_known = var.sfn_resource_id_jsonata != null || can(regex("^\\$(\\.[A-Za-z_][A-Za-z0-9_]*)*$", var.sfn_resource_id_jsonpath))
+
+  # {% $states.result.Payload.{'status': status, ...} %}: the answer's fields, as ResultSelector picks them.
+  select_jsonata = { for name, fields in { acquire = local.acquire_fields, release = local.release_fields } :
+    name => "$states.result.Payload.{${join(", ", [for f in fields : "'${f}': ${f}"])}}"
+  }
+
+  jsonata_states = {
+    acquire = {
+      Type          = "Task"
+      QueryLanguage = "JSONata"
+      Comment       = local.acquire_comment
+      Resource      = local.invoke
+      Arguments = {
+        FunctionName = local.function_arn
+        Payload = merge(local.acquire_constants, {
+          resource_id = "{% ${local.resource_id_jsonata} %}"
+          owner_id    = "{% $states.context.Execution.Id %}"
+          attempt     = "{% $states.context.State.RetryCount %}"
+        })
+      }
+      Assign = { (var.sfn_lease_variable_name) = "{% ${local.select_jsonata.acquire} %}" }
+      Output = "{% $states.input %}"
+      Retry  = local.acquire_retry
+      Next   = var.sfn_check_lease_state_name
+    }
+
+    check = {
+      Type          = "Choice"
+      QueryLanguage = "JSONata"
+      Comment       = "Go on only with a lease."
+      Choices = concat(
+        [{ Condition = "{% ${local.lease_var}.status = 'acquired' %}", Next = var.sfn_post_acquire_lease_state }],
+        local.retry_strategy ? [] : [{ Condition = "{% ${local.lease_var}.status = 'wait' %}", Next = var.sfn_wait_state_name }],
+      )
+    }
+
+    wait = {
+      Type          = "Wait"
+      QueryLanguage = "JSONata"
+      Comment       = "The pool is full: ask again shortly."
+      Seconds       = var.sfn_wait_seconds
+      Next          = var.sfn_acquire_lease_state_name
+    }
+
+    release = merge({
+      Type          = "Task"
+      QueryLanguage = "JSONata"
+      Comment       = "Release the lease (fenced by lease id; releasing twice is harmless)."
+      Resource      = local.invoke
+      Arguments = {
+        FunctionName = local.function_arn
+        Payload      = { action = "release", lease_id = "{% ${local.lease_var}.lease_id %}" }
+      }
+      Assign = { (var.sfn_lease_variable_name) = "{% ${local.select_jsonata.release} %}" }
+      Output = "{% $states.input %}"
+      Retry  = local.task_retry
+    }, local.release_transition)
+
+    renew = {
+      Type          = "Task"
+      QueryLanguage = "JSONata"
+      Comment       = "Extend the lease to max_lease_duration_seconds from now. Fails with LeaseManager.LeaseLost when it already expired or was released: stop the work."
+      Resource      = local.invoke
+      Arguments = {
+        FunctionName = local.function_arn
+        Payload      = { action = "renew", lease_id = "{% ${local.lease_var}.lease_id %}" }
+      }
+      Assign = { (var.sfn_lease_variable_name) = "{% $merge([${local.lease_var}, {'status': $states.result.Payload.status, 'lease_expires_at': $states.result.Payload.lease_expires_at}]) %}" }
+      Output = "{% $states.input %}"
+      Retry  = local.task_retry
+      Next   = var.sfn_post_renew_lease_state
+    }
+  }
+
+  # Through JSON: the two forms are objects of different types, which a conditional cannot unify.
+  states = jsondecode(local.use_jsonata ? jsonencode(local.jsonata_states) : jsonencode(local.jsonpath_states))
 
   fragments = local.create_lambda ? {
-    acquire = jsonencode({
-      (var.sfn_acquire_lease_state_name) = local.acquire_state
-      (var.sfn_check_lease_state_name)   = local.check_state
-      (var.sfn_wait_state_name)          = local.wait_state
-    })
-    check   = jsonencode({ (var.sfn_check_lease_state_name) = local.check_state })
-    wait    = jsonencode({ (var.sfn_wait_state_name) = local.wait_state })
-    release = jsonencode({ (var.sfn_release_lease_state_name) = local.release_state })
+    acquire = jsonencode(merge(
+      {
+        (var.sfn_acquire_lease_state_name) = local.states.acquire
+        (var.sfn_check_lease_state_name)   = local.states.check
+      },
+      local.retry_strategy ? {} : { (var.sfn_wait_state_name) = local.states.wait },
+    ))
+    check   = jsonencode({ (var.sfn_check_lease_state_name) = local.states.check })
+    wait    = local.retry_strategy ? null : jsonencode({ (var.sfn_wait_state_name) = local.states.wait })
+    release = jsonencode({ (var.sfn_release_lease_state_name) = local.states.release })
+    renew   = var.sfn_post_renew_lease_state == null ? null : jsonencode({ (var.sfn_renew_lease_state_name) = local.states.renew })
   } : null
 }

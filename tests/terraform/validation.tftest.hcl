@@ -437,3 +437,153 @@ run "rejects_post_release_not_a_lease_state" {
 
   expect_failures = [output.acquire_lease_state]
 }
+
+run "rejects_unknown_wait_strategy" {
+  command = plan
+
+  variables {
+    sfn_wait_strategy = "sleep"
+  }
+
+  expect_failures = [var.sfn_wait_strategy]
+}
+
+run "rejects_lease_retry_interval_below_one" {
+  command = plan
+
+  variables {
+    sfn_lease_retry = { interval_seconds = 0 }
+  }
+
+  expect_failures = [var.sfn_lease_retry]
+}
+
+run "rejects_lease_retry_fractional_interval" {
+  command = plan
+
+  variables {
+    sfn_lease_retry = { interval_seconds = 1.5 }
+  }
+
+  expect_failures = [var.sfn_lease_retry]
+}
+
+run "rejects_lease_retry_shrinking_backoff" {
+  command = plan
+
+  variables {
+    sfn_lease_retry = { backoff_rate = 0.5 }
+  }
+
+  expect_failures = [var.sfn_lease_retry]
+}
+
+run "rejects_lease_retry_without_attempts" {
+  command = plan
+
+  variables {
+    sfn_lease_retry = { max_attempts = 0 }
+  }
+
+  expect_failures = [var.sfn_lease_retry]
+}
+
+run "rejects_lease_retry_cap_below_interval" {
+  command = plan
+
+  variables {
+    sfn_lease_retry = { interval_seconds = 10, max_delay_seconds = 5 }
+  }
+
+  expect_failures = [var.sfn_lease_retry]
+}
+
+run "rejects_unknown_query_language" {
+  command = plan
+
+  variables {
+    sfn_query_language = "jsonata"
+  }
+
+  expect_failures = [var.sfn_query_language]
+}
+
+run "rejects_jsonata_expression_with_delimiters" {
+  command = plan
+
+  variables {
+    sfn_resource_id_jsonata = "{% $states.input.id %}"
+  }
+
+  expect_failures = [var.sfn_resource_id_jsonata]
+}
+
+run "rejects_blank_jsonata_expression" {
+  command = plan
+
+  variables {
+    sfn_resource_id_jsonata = "  "
+  }
+
+  expect_failures = [var.sfn_resource_id_jsonata]
+}
+
+run "rejects_reserved_lease_variable_name" {
+  command = plan
+
+  variables {
+    sfn_lease_variable_name = "states"
+  }
+
+  expect_failures = [var.sfn_lease_variable_name]
+}
+
+run "rejects_lease_variable_name_starting_with_a_digit" {
+  command = plan
+
+  variables {
+    sfn_lease_variable_name = "1lease"
+  }
+
+  expect_failures = [var.sfn_lease_variable_name]
+}
+
+run "rejects_renew_state_name_too_long" {
+  command = plan
+
+  variables {
+    sfn_renew_lease_state_name = "RenewLease-${join("", [for i in range(80) : "x"])}"
+  }
+
+  expect_failures = [var.sfn_renew_lease_state_name]
+}
+
+run "rejects_empty_post_renew_state" {
+  command = plan
+
+  variables {
+    sfn_post_renew_lease_state = ""
+  }
+
+  expect_failures = [var.sfn_post_renew_lease_state]
+}
+
+run "rejects_renew_result_path_outside_the_input" {
+  command = plan
+
+  variables {
+    sfn_renew_lease_result_path = "renewLease"
+  }
+
+  expect_failures = [var.sfn_renew_lease_result_path]
+}
+
+run "rejects_reclaim_arn_that_is_not_a_state_machine" {
+  command = plan
+
+  variables {
+    reclaim_state_machine_arns = ["arn:aws:states:eu-central-1:123456789012:execution:orders:run-1"]
+  }
+
+  expect_failures = [var.reclaim_state_machine_arns]
+}
