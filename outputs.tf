@@ -65,8 +65,8 @@ output "acquire_lease_state" {
   }
 
   precondition {
-    condition     = var.sfn_post_renew_lease_state == null || !contains(local.state_names, coalesce(var.sfn_post_renew_lease_state, "-"))
-    error_message = "sfn_post_renew_lease_state must name a state of your work loop, not one of the lease states."
+    condition     = var.sfn_post_renew_lease_state == null || !contains([var.sfn_acquire_lease_state_name, var.sfn_check_lease_state_name, var.sfn_wait_state_name, var.sfn_renew_lease_state_name], coalesce(var.sfn_post_renew_lease_state, "-"))
+    error_message = "sfn_post_renew_lease_state must name the next step of your work (or the release state), not the acquire states or RenewLease itself."
   }
 
   precondition {

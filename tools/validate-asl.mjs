@@ -17,6 +17,7 @@ const STATELINT_BLIND_SPOTS = [
   /Field "(ItemReader|ItemBatcher|ResultWriter|ItemSelector|ToleratedFailurePercentage|ToleratedFailureCount|ItemProcessor|Label|MaxItems)"/,
   /"ProcessorConfig"/,
   /Field "(QueryLanguage|Arguments|Output|Assign)" not allowed/,
+  /Field "Condition" not allowed in .*\.Choices\[\d+\]/,
 ];
 
 export function validate(definition) {

@@ -4,7 +4,7 @@ import {
   DynamoDbLocal, LocalLambda, packagedCommand, poolOf, localFunctions, LeaseObserver, sampleLeases, leaseTaskHandler,
 } from "../../tools/local/harness.mjs";
 
-export async function startStack(functions, { environment = {}, maxConcurrency = 4 } = {}) {
+export async function startStack(functions, { environment = {}, maxConcurrency = 4, onPayload } = {}) {
   const leaseFunctions = functions.filter((f) => f.environment.LEASE_TABLE_NAME).map((f) => ({ ...f, environment: { ...f.environment, ...environment } }));
   const db = await DynamoDbLocal.start();
   const pools = leaseFunctions.map(poolOf);
@@ -12,7 +12,7 @@ export async function startStack(functions, { environment = {}, maxConcurrency =
   const lambda = await LocalLambda.start(localFunctions(leaseFunctions, packagedCommand().command, db.endpoint, { maxConcurrency }));
   const observer = new LeaseObserver(pools);
   const counters = {};
-  const leaseHandler = leaseTaskHandler({ lambda, functions: leaseFunctions, observer, counters });
+  const leaseHandler = leaseTaskHandler({ lambda, functions: leaseFunctions, observer, counters, onPayload });
   const stopSampling = sampleLeases(db, observer, 50);
   return {
     db, lambda, observer, counters, leaseHandler, pools, functions: leaseFunctions,

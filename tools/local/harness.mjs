@@ -308,7 +308,7 @@ function lambdaError(error) {
  * A Task handler emulating arn:aws:states:::lambda:invoke for the lease manager the Task names
  * (FunctionName is matched against the rendered functions' ARNs), recording what it answers.
  */
-export function leaseTaskHandler({ lambda, functions, observer, counters }) {
+export function leaseTaskHandler({ lambda, functions, observer, counters, onPayload }) {
   const byArn = new Map(functions.map((f) => [f.arn, f]));
   // aws-local-stepfunctions has no $$.State: the run's context supplies RetryCount 0 and this
   // handler supplies the real value, as Step Functions would: 0 when the state is entered, +1 for
@@ -325,6 +325,7 @@ export function leaseTaskHandler({ lambda, functions, observer, counters }) {
     if (counters && payload.action === "acquire") (counters.attempts ??= []).push(payload.attempt);
     if (payload.action === "release") observer?.releasing(pool, payload.lease_id);
     const answer = await lambda.invoke(fn.function_name, payload);
+    onPayload?.({ functionName: fn.function_name, payload, answer });
     if (payload.action === "acquire") {
       if (answer.error) failedAttempts.set(entry, (failedAttempts.get(entry) ?? 0) + 1); else failedAttempts.delete(entry);
     }
@@ -358,13 +359,12 @@ export function taskStates(definition, predicate = () => true) {
  * Runs one execution. `handlers` answers Task states by name; every lambda:invoke Task not in it
  * goes to `leaseHandler`. The context carries an execution id, as Step Functions' does.
  */
-export function runExecution(definition, input, { stateMachineName = "local", leaseHandler, handlers = {}, waitTimeOverrides = {}, retryIntervalOverrides = {} } = {}) {
+export function runExecution(definition, input, { stateMachineName = "local", leaseHandler, handlers = {}, waitTimeOverrides = {}, retryIntervalOverrides = {}, executionName = randomUUID() } = {}) {
   const taskResourceLocalHandlers = { ...handlers };
   for (const name of taskStates(definition, (s) => String(s.Resource).endsWith(":states:::lambda:invoke"))) {
     taskResourceLocalHandlers[name] ??= leaseHandler;
   }
   const machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
-  const executionName = randomUUID();
   const execution = machine.run(input, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
     context: {
