@@ -1,27 +1,47 @@
-// Step Functions cost of the poll strategy, measured through the real ASL interpreter: the README
-// quick start's definition, 40 executions on a pool of 5, each holding its lease ~400 ms, the poll
-// Wait shortened to 200 ms. Prints JSON: state transitions per completed item, and how long
-// capacity sat idle while executions were waiting for it.
-import { buildQuickstart } from "./quickstart.mjs";
+// Step Functions cost of the wait strategies, measured through the real ASL interpreter and the
+// packaged function: the module's own fragments (tests/render/depth), 40 executions on a pool of 5,
+// each holding its lease ~400 ms.
+//
+//   node tools/bench-sfn.mjs [executions] [poll|retry|retry-jitter]
+//
+// poll: the Choice + Wait loop, Wait shortened to 200 ms. retry: the Task's LeaseUnavailable
+// Retry, shortened to 200 ms (the interpreter's override also turns jitter off), so the two differ
+// only in how they wait. retry-jitter: the rendered Retry as is (1 s doubling to 2 s, full jitter).
+// Prints JSON: state transitions per completed item (entries + retries, as Step Functions bills
+// them), and how long capacity sat idle while executions were waiting for it.
 import { repoRoot, renderConfiguration, loadRendered, runExecution } from "./local/harness.mjs";
 import { startStack, sleep } from "../tests/e2e/stack.mjs";
 
 const executions = Number(process.argv[2] ?? 40);
+const strategy = process.argv[3] ?? "poll";
 const cap = 5;
-buildQuickstart(repoRoot);
-const rendered = loadRendered(await renderConfiguration("build/quickstart", "bench-sfn"), "quickstart");
-const stack = await startStack(rendered.functions, { environment: { LEASE_MAX_CONCURRENT: String(cap) } });
+const { outputs, functions } = loadRendered(await renderConfiguration("tests/render/depth", `bench-sfn-${strategy}`), "render");
+const definition = strategy === "poll" ? outputs.definition_poll : outputs.definition_retry;
+const pool = strategy === "poll" ? "poll" : "retry";
+const overrides = {
+  poll: { waitTimeOverrides: { WaitForLease: 200 } },
+  retry: { retryIntervalOverrides: { AcquireLease: [-1, 200] } },
+  "retry-jitter": {},
+}[strategy];
+if (!overrides) throw new Error(`unknown strategy ${strategy}: poll, retry or retry-jitter`);
+
+const stack = await startStack(functions, { environment: { LEASE_MAX_CONCURRENT: String(cap) } });
 try {
-  const pool = stack.pools[0].name;
   let transitions = 0;
+  let retries = 0;
   const started = Date.now();
   const runs = Array.from({ length: executions }, (_, i) => {
-    const run = runExecution(rendered.outputs.definition, { resource_id: `item-${i}` }, {
+    const run = runExecution(definition, { resource_id: `item-${i}` }, {
       leaseHandler: stack.leaseHandler,
       handlers: { ProcessWork: async (input) => { await sleep(400); return input; } },
-      waitTimeOverrides: { WaitForLease: 200 },
+      ...overrides,
     });
-    (async () => { for await (const e of run.eventLogs) if (e.type === "StateEntered") transitions++; })();
+    (async () => {
+      for await (const e of run.eventLogs) {
+        if (e.type === "StateEntered") transitions++;
+        if (e.type === "StateRetried") { transitions++; retries++; }
+      }
+    })();
     return run.result;
   });
   await Promise.all(runs);
@@ -29,10 +49,11 @@ try {
   const elapsed = Date.now() - started;
 
   // Idle capacity while someone waits: integrate (cap - held) over the time at least one execution
-  // was waiting for a lease (from its first "wait" answer to its grant).
+  // was waiting for a lease (from its first "wait" answer or LeaseUnavailable error to its grant).
   const p = stack.observer.pools[pool];
   const samples = p.samples;
-  const waiters = (t) => p.waitIntervals.filter(([a, b]) => a <= t && t < b).length;
+  const waitIntervals = p.waitIntervals;
+  const waiters = (t) => waitIntervals.filter(([a, b]) => a <= t && t < b).length;
   let idleSlotMs = 0;
   let heldSlotMs = 0;
   for (let i = 1; i < samples.length; i++) {
@@ -42,7 +63,7 @@ try {
     if (waiters(t0) > 0) idleSlotMs += dt * Math.max(0, cap - held);
   }
   console.log(JSON.stringify({
-    strategy: "poll",
+    strategy,
     executions,
     cap,
     transitions,
@@ -52,7 +73,7 @@ try {
     elapsed_ms: elapsed,
     capacity_utilisation: heldSlotMs / (cap * elapsed),
     idle_slot_seconds_while_waiting: idleSlotMs / 1000,
-    waiting_seconds: p.waitIntervals.reduce((sum, [a, b]) => sum + (b - a), 0) / 1000,
+    waiting_seconds: waitIntervals.reduce((sum, [a, b]) => sum + (b - a), 0) / 1000,
     max_held: stack.observer.maxConcurrent(pool),
   }));
 } finally {

@@ -92,22 +92,25 @@ internal sealed class BenchmarkReport(DateTimeOffset started, bool quick, string
         Line();
     }
 
-    public void AddSfnCost(System.Text.Json.JsonElement sfn, IReadOnlyList<ThroughputBenchmark.Cell> cells)
+    public void AddSfnCost(IReadOnlyList<System.Text.Json.JsonElement> runs, IReadOnlyList<ThroughputBenchmark.Cell> cells)
     {
-        double Get(string name) => sfn.GetProperty(name).GetDouble();
-        Line("## Step Functions cost per item");
+        var first = runs[0];
+        double Get(System.Text.Json.JsonElement run, string name) => run.GetProperty(name).GetDouble();
+        string Row(string figure, Func<System.Text.Json.JsonElement, string> value) => $"| {figure} | {string.Join(" | ", runs.Select(value))} |";
+        Line("## Step Functions cost per item: the wait strategies");
         Line();
-        Line(Invariant($"The README quick start's definition run by aws-local-stepfunctions against the packaged function: {Get("executions"):0} executions on a pool of {Get("cap"):0}, each holding its lease about 400 ms, the poll `Wait` shortened to 200 ms (`{sfn.GetProperty("strategy").GetString()}` strategy, the default)."));
+        Line(Invariant($"The module's fragments (tests/render/depth) run by aws-local-stepfunctions against the packaged function: {Get(first, "executions"):0} executions on a pool of {Get(first, "cap"):0}, each holding its lease about 400 ms. `poll` is the default Choice + Wait loop with the Wait shortened to 200 ms; `retry` is `sfn_wait_strategy = \"retry\"` with its LeaseUnavailable retry shortened to the same 200 ms (the interpreter's override also turns jitter off), so the two differ only in how they wait; `retry (jitter)` is the rendered Retry as is: 1 s doubling to at most 2 s, full jitter. Transitions count state entries and retries, as Step Functions bills them."));
         Line();
-        Line("| Figure | Value |");
-        Line("| --- | ---: |");
-        Line(Invariant($"| State transitions per completed item | {Get("transitions_per_item"):0.0} (4 when uncontended: AcquireLease, CheckLeaseStatus, work, ReleaseLease; each poll adds 3) |"));
-        Line(Invariant($"| Acquire invocations per item | {Get("acquire_calls_per_item"):0.0} ({Get("waits_per_item"):0.0} answered `wait`) |"));
-        Line(Invariant($"| Capacity in use over the run | {Get("capacity_utilisation") * 100:0}% |"));
-        Line(Invariant($"| Idle capacity while executions waited | {Get("idle_slot_seconds_while_waiting"):0.0} slot-seconds (of {Get("waiting_seconds"):0.0} execution-seconds spent waiting) |"));
-        Line(Invariant($"| Most leases held at once | {Get("max_held"):0} of {Get("cap"):0} |"));
+        Line($"| Figure | {string.Join(" | ", runs.Select(r => r.GetProperty("strategy").GetString() == "retry-jitter" ? "retry (jitter)" : r.GetProperty("strategy").GetString()))} |");
+        Line($"| --- |{string.Concat(runs.Select(_ => " ---: |"))}");
+        Line(Row("State transitions per completed item", r => Invariant($"{Get(r, "transitions_per_item"):0.0}")));
+        Line(Row("Acquire invocations per item (of which the pool was full)", r => Invariant($"{Get(r, "acquire_calls_per_item"):0.0} ({Get(r, "waits_per_item"):0.0})")));
+        Line(Row("Capacity in use over the run", r => Invariant($"{Get(r, "capacity_utilisation") * 100:0}%")));
+        Line(Row("Idle capacity while executions waited (slot-seconds)", r => Invariant($"{Get(r, "idle_slot_seconds_while_waiting"):0.0}")));
+        Line(Row("Wall time", r => Invariant($"{Get(r, "elapsed_ms") / 1000:0.0} s")));
+        Line(Row("Most leases held at once", r => Invariant($"{Get(r, "max_held"):0} of {Get(r, "cap"):0}")));
         Line();
-        Line("Polling trades transitions for latency: a freed slot stays idle until a waiter's next poll, and every poll costs three transitions. With the default `sfn_wait_seconds = 5` and work of minutes, polls are few; with short work and long queues they dominate the bill.");
+        Line("Uncontended, both strategies take 4 transitions (AcquireLease, CheckLeaseStatus, work, ReleaseLease). Each time the pool is full, `poll` adds 3 (AcquireLease, CheckLeaseStatus, WaitForLease) and `retry` adds 1 (the retry), so at the same asking rate `retry` costs about a third as much waiting. With backoff and jitter it asks less often still; the price is latency — a freed slot can sit idle until a backed-off waiter asks again (the idle slot-seconds row) — bounded by `max_delay_seconds`. Every retry also looks the owner's lease up (one consistent read) before writing, since Step Functions cannot tell the function why it retried.");
         Line();
         var ours = cells.Where(c => c.Algorithm == "this module" && c.Utilisation <= 50).Average(c => c.CallsPerGrant);
         var seed = cells.Where(c => c.Algorithm.StartsWith("seed", StringComparison.Ordinal) && c.Utilisation <= 50).Average(c => c.CallsPerGrant);
@@ -121,7 +124,7 @@ internal sealed class BenchmarkReport(DateTimeOffset started, bool quick, string
         Line("| Lambda (2 invocations) | $0.48 | $0.48 |");
         Line(Invariant($"| DynamoDB (acquire: {ours:0.00} calls per grant measured, 1 write unit each; release: 1 write unit) | ${(ours + 1) * 0.625:0.00} | ${2 * 0.625 + 0.125 * (seed - 1):0.00} (2 write units + a consistent read per acquire) |"));
         Line();
-        Line("Each poll while the pool is full adds 3 transitions ($75 per million polls) and one strongly consistent read of the pool. The lease itself is a rounding error next to Step Functions' transitions: what saves money is fewer polls.");
+        Line("Each poll while the pool is full adds 3 transitions ($75 per million polls) and one strongly consistent read of the pool; each `retry` adds 1 transition ($25 per million) and the same read. The lease itself is a rounding error next to Step Functions' transitions: what saves money is asking less often, which `sfn_wait_strategy = \"retry\"` does.");
         Line();
     }
 

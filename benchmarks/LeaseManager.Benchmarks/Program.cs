@@ -29,8 +29,12 @@ var host = await new HostBenchmark(peer, table, quick ? 2000 : 10_000).RunAsync(
 Console.WriteLine($"  peak RSS {host.PeakRssMb:0.0} MB over {host.Invocations} invocations; pair p50 {host.PairP50Ms:0.00} ms; overhead p50 {host.OverheadP50Ms:0.000} ms");
 
 Console.WriteLine("bench: Step Functions cost through the ASL interpreter (node tools/bench-sfn.mjs)");
-var sfn = SfnCost.Run(quick ? 20 : 40);
-Console.WriteLine("  " + sfn);
+var sfn = new List<System.Text.Json.JsonElement>();
+foreach (var strategy in SfnCost.Strategies)
+{
+    sfn.Add(SfnCost.Run(quick ? 20 : 40, strategy));
+    Console.WriteLine("  " + sfn[^1]);
+}
 
 var report = new BenchmarkReport(started, quick, peer.Kind);
 report.AddHost(host);

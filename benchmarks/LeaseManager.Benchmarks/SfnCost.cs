@@ -4,12 +4,14 @@ using LocalPeers;
 
 namespace LeaseManager.Benchmarks;
 
-/// <summary>Runs tools/bench-sfn.mjs (the quick start through aws-local-stepfunctions) and reads its figures.</summary>
+/// <summary>Runs tools/bench-sfn.mjs (the module's fragments through aws-local-stepfunctions) for one wait strategy and reads its figures.</summary>
 internal static class SfnCost
 {
-    public static JsonElement Run(int executions)
+    public static readonly IReadOnlyList<string> Strategies = ["poll", "retry", "retry-jitter"];
+
+    public static JsonElement Run(int executions, string strategy)
     {
-        var start = new ProcessStartInfo("bash", ["-c", $"source scripts/terraform-env.sh && node tools/bench-sfn.mjs {executions}"])
+        var start = new ProcessStartInfo("bash", ["-c", $"source scripts/terraform-env.sh && node tools/bench-sfn.mjs {executions} {strategy}"])
         {
             WorkingDirectory = RepositoryPaths.Root,
             RedirectStandardOutput = true,

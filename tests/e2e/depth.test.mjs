@@ -103,11 +103,11 @@ test("JSONata and JSONPath fragments send the same payloads to the function", as
     };
 
     // acquire -> work -> renew -> release, poll strategy.
-    await runExecution(outputs.definition_poll, { resource_id: "order-7" }, { leaseHandler: stack.leaseHandler, handlers: { ProcessWork: async () => ({ done: true }) }, executionName: "pair-1" }).result;
+    await runExecution(outputs.definition_jsonpath, { resource_id: "order-7" }, { leaseHandler: stack.leaseHandler, handlers: { ProcessWork: async () => ({ done: true }) }, executionName: "pair-1" }).result;
     const jsonata = await runJsonataExecution(outputs.definition_jsonata, { resource_id: "order-7" }, { leaseHandler: jsonataHandler, handlers: { ProcessWork: async () => ({ done: true }) }, executionName: "pair-1" });
-    assert.deepEqual(transcript("jsonata"), transcript("poll"));
-    assert.deepEqual(transcript("poll").map((p) => p.action), ["acquire", "renew", "release"]);
-    assert.deepEqual(transcript("poll")[0], { action: "acquire", resource_id: "order-7", owner_id: "arn:aws:states:eu-central-1:123456789012:execution:local:pair-1", attempt: 0 });
+    assert.deepEqual(transcript("jsonata"), transcript("jsonpath"));
+    assert.deepEqual(transcript("jsonpath").map((p) => p.action), ["acquire", "renew", "release"]);
+    assert.deepEqual(transcript("jsonpath")[0], { action: "acquire", resource_id: "order-7", owner_id: "arn:aws:states:eu-central-1:123456789012:execution:local:pair-1", attempt: 0 });
     assert.equal(jsonata.variables.lease.status, "released", "after ReleaseLease, $lease holds the release answer");
     assert.equal(jsonata.variables.lease.released, true);
     assert.deepEqual(jsonata.output, { resource_id: "order-7", work: { done: true } }, "the lease states pass the input through");

@@ -329,7 +329,11 @@ export function leaseTaskHandler({ lambda, functions, observer, counters, onPayl
     if (payload.action === "acquire") {
       if (answer.error) failedAttempts.set(entry, (failedAttempts.get(entry) ?? 0) + 1); else failedAttempts.delete(entry);
     }
-    if (answer.error) throw lambdaError(answer.error);
+    if (answer.error) {
+      // The retry strategy's "pool is full": a wait, as the poll strategy's "wait" answer is.
+      if (answer.error.errorType === "LeaseManager.LeaseUnavailable") observer?.waited(pool, payload.resource_id);
+      throw lambdaError(answer.error);
+    }
     const body = answer.payload;
     if (payload.action === "acquire") {
       if (body.status === "acquired") observer?.acquired(pool, payload.resource_id, body.lease_id);

@@ -91,4 +91,14 @@ run "workflow_iam_and_logging" {
     condition     = jsondecode(aws_iam_role.workflow.assume_role_policy).Statement[0].Principal.Service == "states.amazonaws.com"
     error_message = "Step Functions assumes the workflow role"
   }
+
+  assert {
+    condition     = jsondecode(module.orders_lease.reclaim_event_pattern).detail.stateMachineArn[0] == aws_sfn_state_machine.workflow.arn && module.orders_lease.reclaim_rule_arn != null
+    error_message = "the orders pool reclaims the leases of this workflow's failed executions"
+  }
+
+  assert {
+    condition     = module.reporting_lease.reclaim_rule_arn == null
+    error_message = "reclaim is per pool and off unless asked"
+  }
 }

@@ -23,6 +23,18 @@ module "poll" {
   lambda_package_path           = local.common.lambda_package_path
   sfn_post_acquire_lease_state  = local.common.sfn_post_acquire_lease_state
   end_state_after_release_lease = local.common.end_state_after_release_lease
+}
+
+# The JSONPath twin of module.jsonata (poll, renew before release), for the payload comparison.
+module "jsonpath" {
+  source = "../../.."
+
+  name_prefix                   = "depth-jsonpath"
+  lease_prefix                  = "jsonpath"
+  max_concurrent_leases         = local.common.max_concurrent_leases
+  lambda_package_path           = local.common.lambda_package_path
+  sfn_post_acquire_lease_state  = local.common.sfn_post_acquire_lease_state
+  end_state_after_release_lease = local.common.end_state_after_release_lease
   sfn_post_renew_lease_state    = "ReleaseLease"
 }
 
@@ -99,6 +111,7 @@ locals {
   # acquire -> ProcessWork -> release, as a user merges the fragments.
   simple = { for name, m in {
     poll          = module.poll
+    jsonpath      = module.jsonpath
     retry         = module.retry
     bounded       = module.bounded
     jsonata       = module.jsonata
@@ -138,6 +151,11 @@ output "definition_poll" {
   value       = jsonencode(merge({ Comment = "poll" }, local.simple.poll))
 }
 
+output "definition_jsonpath" {
+  description = "JSONPath, poll strategy, RenewLease between the work and the release."
+  value       = jsonencode(merge({ Comment = "jsonpath" }, local.simple.jsonpath))
+}
+
 output "definition_retry" {
   description = "JSONPath, retry strategy."
   value       = jsonencode(merge({ Comment = "retry" }, local.simple.retry))
@@ -149,7 +167,7 @@ output "definition_bounded" {
 }
 
 output "definition_jsonata" {
-  description = "JSONata top level, poll strategy (the JSONPath work state is not allowed there, so it is JSONata too)."
+  description = "JSONata top level, poll strategy, RenewLease before the release (the work state is JSONata too: a JSONPath state is not allowed there)."
   value       = jsonencode(merge({ Comment = "jsonata", QueryLanguage = "JSONata" }, local.simple.jsonata))
 }
 

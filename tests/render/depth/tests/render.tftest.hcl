@@ -11,6 +11,11 @@ override_resource {
 }
 
 override_resource {
+  target = module.jsonpath.aws_lambda_function.this
+  values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:depth-jsonpath-lease-manager" }
+}
+
+override_resource {
   target = module.retry.aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:depth-retry-lease-manager" }
 }
