@@ -471,7 +471,7 @@ variable "sfn_wait_strategy" {
 }
 
 variable "sfn_lease_retry" {
-  description = "With sfn_wait_strategy = \"retry\": the Retry of LeaseManager.LeaseUnavailable. Waits grow from interval_seconds by backoff_rate up to max_delay_seconds, each drawn with full jitter; after max_attempts the execution fails with LeaseManager.LeaseUnavailable (catch it to handle \"no capacity\" yourself). The defaults wait up to about 27 minutes."
+  description = "With sfn_wait_strategy = \"retry\": the Retry of LeaseManager.LeaseUnavailable. Waits grow from interval_seconds by backoff_rate up to max_delay_seconds, each drawn with full jitter; after max_attempts the execution fails with LeaseManager.LeaseUnavailable (catch it to handle \"no capacity\" yourself). The defaults wait at most about 23 minutes in all (half that on average, with full jitter)."
   type = object({
     interval_seconds  = optional(number, 2)
     backoff_rate      = optional(number, 1.5)
