@@ -163,11 +163,23 @@ export class LocalLambda {
 
   constructor(url, child) { this.url = url; this.child = child; }
 
-  /** Lambda Invoke (RequestResponse). Returns { payload } or { error: { errorType, errorMessage } }. */
-  async invoke(functionName, payload) {
-    const response = await fetch(`${this.url}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`, {
-      method: "POST", body: JSON.stringify(payload),
-    });
+  /**
+   * Lambda Invoke (RequestResponse). Returns { payload } or { error: { errorType, errorMessage } }.
+   * A call the local host has not answered well past any function timeout fails as the SDK's
+   * client-side error would (Lambda.SdkClientException, which the exported Tasks retry), so a
+   * stuck local peer cannot hang a test until the interpreter's 60 s Task timeout.
+   */
+  async invoke(functionName, payload, { timeoutMs = 20_000 } = {}) {
+    let response;
+    try {
+      response = await fetch(`${this.url}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`, {
+        method: "POST", body: JSON.stringify(payload), signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      this.clientErrors = (this.clientErrors ?? 0) + 1;
+      process.stderr.write(`local invoke of ${functionName} failed on the client side: ${e.name} ${e.message}\n`);
+      throw Object.assign(new Error(`Unable to execute HTTP request: ${e.message}`), { name: "Lambda.SdkClientException" });
+    }
     const text = await response.text();
     if (response.status !== 200) throw Object.assign(new Error(`Lambda.ResourceNotFoundException: ${text}`), { name: "Lambda.ResourceNotFoundException" });
     const body = text.length ? JSON.parse(text) : null;
@@ -324,7 +336,13 @@ export function leaseTaskHandler({ lambda, functions, observer, counters, onPayl
     if (counters) counters.invocations = (counters.invocations ?? 0) + 1;
     if (counters && payload.action === "acquire") (counters.attempts ??= []).push(payload.attempt);
     if (payload.action === "release") observer?.releasing(pool, payload.lease_id);
-    const answer = await lambda.invoke(fn.function_name, payload);
+    let answer;
+    try {
+      answer = await lambda.invoke(fn.function_name, payload);
+    } catch (e) {
+      if (payload.action === "acquire") failedAttempts.set(entry, (failedAttempts.get(entry) ?? 0) + 1);
+      throw e;
+    }
     onPayload?.({ functionName: fn.function_name, payload, answer });
     if (payload.action === "acquire") {
       if (answer.error) failedAttempts.set(entry, (failedAttempts.get(entry) ?? 0) + 1); else failedAttempts.delete(entry);
