@@ -9,7 +9,7 @@
 // only in how they wait. retry-jitter: the rendered Retry as is (1 s doubling to 2 s, full jitter).
 // Prints JSON: state transitions per completed item (entries + retries, as Step Functions bills
 // them), and how long capacity sat idle while executions were waiting for it.
-import { repoRoot, renderConfiguration, loadRendered, runExecution } from "./local/harness.mjs";
+import { renderConfiguration, loadRendered, runExecution, countTransitions } from "./local/harness.mjs";
 import { startStack, sleep } from "../tests/e2e/stack.mjs";
 
 const executions = Number(process.argv[2] ?? 40);
@@ -27,25 +27,16 @@ if (!overrides) throw new Error(`unknown strategy ${strategy}: poll, retry or re
 
 const stack = await startStack(functions, { environment: { LEASE_MAX_CONCURRENT: String(cap) } });
 try {
-  let transitions = 0;
-  let retries = 0;
   const started = Date.now();
-  const runs = Array.from({ length: executions }, (_, i) => {
-    const run = runExecution(definition, { resource_id: `item-${i}` }, {
-      leaseHandler: stack.leaseHandler,
-      handlers: { ProcessWork: async (input) => { await sleep(400); return input; } },
-      ...overrides,
-    });
-    (async () => {
-      for await (const e of run.eventLogs) {
-        if (e.type === "StateEntered") transitions++;
-        if (e.type === "StateRetried") { transitions++; retries++; }
-      }
-    })();
-    return run.result;
-  });
-  await Promise.all(runs);
-  await sleep(50);
+  const runs = Array.from({ length: executions }, (_, i) => runExecution(definition, { resource_id: `item-${i}` }, {
+    leaseHandler: stack.leaseHandler,
+    handlers: { ProcessWork: async (input) => { await sleep(400); return input; } },
+    ...overrides,
+  }));
+  const counters = runs.map(countTransitions);
+  await Promise.all(runs.map((r) => r.result));
+  await Promise.all(counters.map((c) => c.done));
+  const transitions = counters.reduce((sum, c) => sum + c.count, 0);
   const elapsed = Date.now() - started;
 
   // Idle capacity while someone waits: integrate (cap - held) over the time at least one execution

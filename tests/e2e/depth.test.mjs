@@ -3,7 +3,7 @@
 // with the jsonata package — against the packaged function on DynamoDB Local.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { renderConfiguration, loadRendered, runExecution } from "../../tools/local/harness.mjs";
+import { renderConfiguration, loadRendered, runExecution, countTransitions } from "../../tools/local/harness.mjs";
 import { runJsonataExecution } from "../../tools/local/jsonata-runner.mjs";
 import { startStack, sleep } from "./stack.mjs";
 
@@ -17,15 +17,12 @@ const fn = (prefix) => functions.find((f) => f.environment.LEASE_PREFIX === pref
 
 /** Runs `count` executions of a JSONPath definition at once; counts state transitions (entries and retries). */
 async function runMany(stack, definition, count, { work, ...options }) {
-  let transitions = 0;
-  const runs = Array.from({ length: count }, (_, i) => {
-    const run = runExecution(definition, { resource_id: `item-${i}` }, { leaseHandler: stack.leaseHandler, handlers: { ProcessWork: work }, ...options });
-    (async () => { for await (const e of run.eventLogs) if (e.type === "StateEntered" || e.type === "StateRetried") transitions++; })();
-    return run.result;
-  });
-  await Promise.all(runs);
-  await sleep(20);
-  return transitions / count;
+  const runs = Array.from({ length: count }, (_, i) =>
+    runExecution(definition, { resource_id: `item-${i}` }, { leaseHandler: stack.leaseHandler, handlers: { ProcessWork: work }, ...options }));
+  const counters = runs.map(countTransitions);
+  await Promise.all(runs.map((r) => r.result));
+  await Promise.all(counters.map((c) => c.done));
+  return counters.reduce((sum, c) => sum + c.count, 0) / count;
 }
 
 /** A work handler that records how many pieces of work run at once. */

@@ -336,17 +336,13 @@ export function leaseTaskHandler({ lambda, functions, observer, counters, onPayl
     if (counters) counters.invocations = (counters.invocations ?? 0) + 1;
     if (counters && payload.action === "acquire") (counters.attempts ??= []).push(payload.attempt);
     if (payload.action === "release") observer?.releasing(pool, payload.lease_id);
-    let answer;
-    try {
-      answer = await lambda.invoke(fn.function_name, payload);
-    } catch (e) {
-      if (payload.action === "acquire") failedAttempts.set(entry, (failedAttempts.get(entry) ?? 0) + 1);
-      throw e;
-    }
-    onPayload?.({ functionName: fn.function_name, payload, answer });
+    // A client-side failure (the call itself failed) is a failed attempt too.
+    const answer = await lambda.invoke(fn.function_name, payload).catch((thrown) => ({ thrown }));
     if (payload.action === "acquire") {
-      if (answer.error) failedAttempts.set(entry, (failedAttempts.get(entry) ?? 0) + 1); else failedAttempts.delete(entry);
+      if (answer.error || answer.thrown) failedAttempts.set(entry, (failedAttempts.get(entry) ?? 0) + 1); else failedAttempts.delete(entry);
     }
+    if (answer.thrown) throw answer.thrown;
+    onPayload?.({ functionName: fn.function_name, payload, answer });
     if (answer.error) {
       // The retry strategy's "pool is full": a wait, as the poll strategy's "wait" answer is.
       if (answer.error.errorType === "LeaseManager.LeaseUnavailable") observer?.waited(pool, payload.resource_id);
@@ -377,6 +373,29 @@ export function taskStates(definition, predicate = () => true) {
   return names;
 }
 
+/** The context object Step Functions gives an execution: its id (the lease owner) and its state machine. */
+export function executionContext(stateMachineName, executionName, input) {
+  return {
+    Execution: {
+      Id: `arn:aws:states:eu-central-1:123456789012:execution:${stateMachineName}:${executionName}`,
+      Name: executionName,
+      Input: input,
+      StartTime: new Date().toISOString(),
+      RoleArn: "arn:aws:iam::123456789012:role/local",
+    },
+    StateMachine: { Id: `arn:aws:states:eu-central-1:123456789012:stateMachine:${stateMachineName}`, Name: stateMachineName },
+  };
+}
+
+/** State transitions of a run as Step Functions bills them (state entries and retries), counted as it goes. */
+export function countTransitions(run) {
+  const counter = { count: 0 };
+  counter.done = (async () => {
+    for await (const e of run.eventLogs) if (e.type === "StateEntered" || e.type === "StateRetried") counter.count++;
+  })();
+  return counter;
+}
+
 /**
  * Runs one execution. `handlers` answers Task states by name; every lambda:invoke Task not in it
  * goes to `leaseHandler`. The context carries an execution id, as Step Functions' does.
@@ -389,17 +408,7 @@ export function runExecution(definition, input, { stateMachineName = "local", le
   const machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run(input, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
-    context: {
-      Execution: {
-        Id: `arn:aws:states:eu-central-1:123456789012:execution:${stateMachineName}:${executionName}`,
-        Name: executionName,
-        Input: input,
-        StartTime: new Date().toISOString(),
-        RoleArn: "arn:aws:iam::123456789012:role/local",
-      },
-      StateMachine: { Id: `arn:aws:states:eu-central-1:123456789012:stateMachine:${stateMachineName}`, Name: stateMachineName },
-      State: { Name: "", EnteredTime: new Date().toISOString(), RetryCount: 0 },
-    },
+    context: { ...executionContext(stateMachineName, executionName, input), State: { Name: "", EnteredTime: new Date().toISOString(), RetryCount: 0 } },
   });
   return { id: executionName, result: execution.result, abort: execution.abort, eventLogs: execution.eventLogs };
 }

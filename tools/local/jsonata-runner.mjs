@@ -8,6 +8,7 @@
 // fragment cannot silently lean on something this runner skips.
 import jsonata from "jsonata";
 import { randomUUID } from "node:crypto";
+import { executionContext } from "./harness.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const TEMPLATE = /^\{%([\s\S]*)%\}$/;
@@ -61,13 +62,7 @@ export async function runJsonataExecution(definition, input, {
   leaseHandler, handlers = {}, waitTimeOverrides = {}, retryIntervalOverrides = {}, executionName = randomUUID(), stateMachineName = "local",
 } = {}) {
   const topLanguage = definition.QueryLanguage ?? "JSONPath";
-  const context = {
-    Execution: {
-      Id: `arn:aws:states:eu-central-1:123456789012:execution:${stateMachineName}:${executionName}`,
-      Name: executionName, Input: input, StartTime: new Date().toISOString(), RoleArn: "arn:aws:iam::123456789012:role/local",
-    },
-    StateMachine: { Id: `arn:aws:states:eu-central-1:123456789012:stateMachine:${stateMachineName}`, Name: stateMachineName },
-  };
+  const context = executionContext(stateMachineName, executionName, input);
   const variables = {};
   let transitions = 0;
   let name = definition.StartAt;

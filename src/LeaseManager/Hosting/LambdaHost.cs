@@ -64,13 +64,14 @@ public sealed class LambdaHost
                 _logger.Info("Invocation event", EventField(invocation.Payload));
             }
 
-            using var deadline = DeadlineToken(invocation.DeadlineMs, stop);
+            // When the answer is due: Lambda's deadline less our margin (none without a deadline).
+            long? answerBy = invocation.DeadlineMs == long.MaxValue ? null : invocation.DeadlineMs - (long)DeadlineMargin.TotalMilliseconds;
+            using var deadline = DeadlineToken(answerBy, stop);
             LeaseResult result;
             try
             {
                 var command = LeaseRequestParser.Parse(invocation.Payload);
                 action = command.Action;
-                var answerBy = invocation.DeadlineMs == long.MaxValue ? (long?)null : invocation.DeadlineMs - (long)DeadlineMargin.TotalMilliseconds;
                 result = await _function.HandleAsync(command, answerBy, deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !stop.IsCancellationRequested)
@@ -177,12 +178,12 @@ public sealed class LambdaHost
         }
     }
 
-    private CancellationTokenSource DeadlineToken(long deadlineMs, CancellationToken stop)
+    private CancellationTokenSource DeadlineToken(long? answerByMs, CancellationToken stop)
     {
         var source = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        if (deadlineMs != long.MaxValue)
+        if (answerByMs is { } answerBy)
         {
-            var left = TimeSpan.FromMilliseconds(deadlineMs - _clock.GetUtcNow().ToUnixTimeMilliseconds()) - DeadlineMargin;
+            var left = TimeSpan.FromMilliseconds(answerBy - _clock.GetUtcNow().ToUnixTimeMilliseconds());
             source.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
         }
 
