@@ -32,8 +32,8 @@ demo: setup package ## Run examples/shared-table locally: two workflows, one lea
 bench: setup package ## Run every benchmark side by side and rewrite docs/benchmarks.md
 	dotnet run --project benchmarks/LeaseManager.Benchmarks --configuration Release -- --out docs/benchmarks.md
 
-docs: ## Regenerate the inputs/outputs tables in README.md and the examples' READMEs
-	node tools/tfdocs.mjs . README.md
+docs: ## Regenerate the inputs/outputs tables in docs/reference.md and the examples' READMEs
+	node tools/tfdocs.mjs . docs/reference.md
 	for d in examples/*/; do [ -f $$d/README.md ] && node tools/tfdocs.mjs --full $$d $$d/README.md; done; true
 
 fmt: ## Format C# and Terraform sources

@@ -16,7 +16,7 @@ for dir in . examples/*/; do
   step "terraform init ($dir)" terraform -chdir="$dir" init -backend=false -input=false -no-color
   step "terraform validate ($dir)" terraform -chdir="$dir" validate -no-color
 done
-step "README inputs/outputs tables match variables.tf/outputs.tf" node tools/tfdocs.mjs --check . README.md
+step "docs/reference.md inputs/outputs tables match variables.tf/outputs.tf" node tools/tfdocs.mjs --check . docs/reference.md
 for readme in examples/*/README.md; do
   [ -f "$readme" ] || continue
   step "$readme tables match" node tools/tfdocs.mjs --check --full "$(dirname "$readme")" "$readme"
