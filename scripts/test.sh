@@ -16,8 +16,12 @@ count() { # suite-name passed failed
 }
 
 # .NET: unit, DynamoDB Local integration, Runtime API host and end-to-end suites.
+# Coverage of the shipped assemblies (coverlet collector, in-process code only: the packaged binary's
+# own process is exercised by the host tests but not measured).
 dotnet test LeaseManager.sln --configuration Release --logger "trx;LogFileName=dotnet.trx" \
-  --results-directory "$results" 2>&1 | tee "$results/dotnet.log" | grep -E '^\s+(Failed|Passed|Skipped) |error|Passed!|Failed!' || true
+  --results-directory "$results" --collect:"XPlat Code Coverage" \
+  -- DataCollectionRunSettings.DataCollectors.DataCollector.Configuration.Include="[LeaseManager]*,[LeaseManager.Lambda]*" \
+  DataCollectionRunSettings.DataCollectors.DataCollector.Configuration.ExcludeByAttribute=GeneratedCodeAttribute 2>&1 | tee "$results/dotnet.log" | grep -E '^\s+(Failed|Passed|Skipped) |error|Passed!|Failed!' || true
 dotnet_rc=${PIPESTATUS[0]}
 trx=$(find "$results" -name '*.trx' | head -n 1)
 if [ -n "$trx" ]; then
@@ -28,6 +32,7 @@ else
   count dotnet 0 1
 fi
 [ "$dotnet_rc" = 0 ] || status=1
+bash scripts/coverage.sh "$results" || true
 
 for suite in scripts/test.d/*.sh; do
   [ -e "$suite" ] || continue
