@@ -9,7 +9,7 @@ namespace LeaseManager.Leasing;
 /// callers in any number of processes: the limit is enforced by conditional writes on a fixed set
 /// of slot items, never by counting and then writing.
 /// </summary>
-public sealed class LeasePool
+public sealed partial class LeasePool
 {
     private const int ClaimsPerSnapshot = 4;
     private const int MaxSnapshots = 3;
