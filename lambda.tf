@@ -13,7 +13,7 @@ resource "aws_lambda_function" "this" {
   description      = "Lease manager for pool '${var.lease_prefix}' (max ${var.max_concurrent_leases}) of table ${local.table_name}"
   role             = aws_iam_role.lambda[0].arn
   runtime          = var.lambda_runtime
-  handler          = var.lambda_runtime == "provided.al2023" ? "bootstrap" : "LeaseManager"
+  handler          = var.lambda_runtime == "provided.al2023" ? "bootstrap" : "LeaseManager.Lambda"
   architectures    = ["x86_64"]
   filename         = local.package_path
   source_code_hash = var.lambda_package_path != null ? filebase64sha256(var.lambda_package_path) : base64encode(local.package_sources_hash)

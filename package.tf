@@ -7,7 +7,7 @@ locals {
   # The package is a pure function of these files (its zips are byte-for-byte reproducible), so
   # their hash stands for the zip: a plan shows no change while they are unchanged, before anything is built.
   package_sources = sort(concat(
-    [for f in fileset(path.module, "src/LeaseManager/**") : f if !can(regex("/(bin|obj)/", f))],
+    [for f in fileset(path.module, "src/{LeaseManager,LeaseManager.Lambda}/**") : f if !can(regex("/(bin|obj)/", f))],
     ["Directory.Build.props", "Directory.Packages.props", "scripts/package.sh"],
   ))
   package_sources_hash = sha256(join("\n", concat([local.package_kind], [for f in local.package_sources : "${f} ${filesha256("${path.module}/${f}")}"])))

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 which=${1:-all}
 out=$(realpath -m "${2:-artifacts}")
-project=src/LeaseManager/LeaseManager.csproj
+project=src/LeaseManager.Lambda/LeaseManager.Lambda.csproj
 mkdir -p "$out"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -31,7 +31,7 @@ build_aot() {
     return 1
   fi
   mkdir -p "$stage"
-  cp "$publish/LeaseManager" "$stage/bootstrap"
+  cp "$publish/LeaseManager.Lambda" "$stage/bootstrap"
   chmod 0755 "$stage/bootstrap"
   local newest
   newest=$(objdump -T "$stage/bootstrap" | grep -o 'GLIBC_[0-9.]*' | sort -Vu | tail -n 1)

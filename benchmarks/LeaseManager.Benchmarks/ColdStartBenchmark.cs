@@ -7,7 +7,7 @@ namespace LeaseManager.Benchmarks;
 /// <summary>
 /// From process start to the first answered invocation, through a local Runtime API host, for the
 /// Native AOT bootstrap and the framework-dependent build (run as the managed runtime runs it:
-/// <c>dotnet LeaseManager.dll</c>). Both answer the same acquire against the same DynamoDB Local table.
+/// <c>dotnet LeaseManager.Lambda.dll</c>). Both answer the same acquire against the same DynamoDB Local table.
 /// </summary>
 internal sealed class ColdStartBenchmark(DynamoDbPeer peer, string table, int starts)
 {
@@ -76,6 +76,6 @@ internal sealed class ColdStartBenchmark(DynamoDbPeer peer, string table, int st
             return bootstrap;
         }
 
-        return Path.Combine(target, "LeaseManager.dll");
+        return Path.Combine(target, "LeaseManager.Lambda.dll");
     }
 }

@@ -13,7 +13,7 @@ check "AOT zip exists" "[ -s $aot ]"
 check "AOT zip is under 12 MB ($(stat -c %s $aot 2>/dev/null) bytes)" "[ \$(stat -c %s $aot) -lt 12582912 ]"
 check "AOT zip holds exactly an executable bootstrap" "[ \"\$(unzip -Z $aot | grep -c '^-rwxr-xr-x.* bootstrap\$')\" = 1 ] && [ \"\$(unzip -Z1 $aot)\" = bootstrap ]"
 managed_files=$(unzip -Z1 $managed 2>/dev/null)
-check "managed zip holds LeaseManager.dll and its runtimeconfig" "grep -qx LeaseManager.dll <<<\"\$managed_files\" && grep -qx LeaseManager.runtimeconfig.json <<<\"\$managed_files\""
+check "managed zip holds LeaseManager.Lambda.dll, the library and its runtimeconfig" "grep -qx LeaseManager.Lambda.dll <<<\"\$managed_files\" && grep -qx LeaseManager.dll <<<\"\$managed_files\" && grep -qx LeaseManager.Lambda.runtimeconfig.json <<<\"\$managed_files\""
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 unzip -q $aot -d "$tmp/aot"

@@ -31,7 +31,7 @@ run "managed_runtime_uses_the_framework_dependent_package" {
   }
 
   assert {
-    condition     = aws_lambda_function.this[0].runtime == "dotnet8" && aws_lambda_function.this[0].handler == "LeaseManager" && aws_lambda_function.this[0].filename == "./artifacts/lease-manager-dotnet8.zip"
+    condition     = aws_lambda_function.this[0].runtime == "dotnet8" && aws_lambda_function.this[0].handler == "LeaseManager.Lambda" && aws_lambda_function.this[0].filename == "./artifacts/lease-manager-dotnet8.zip"
     error_message = "dotnet8 runs the framework-dependent build as an executable assembly"
   }
 

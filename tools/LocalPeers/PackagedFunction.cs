@@ -14,7 +14,7 @@ public static class PackagedFunction
     public const string ManagedZip = "lease-manager-dotnet8.zip";
     private static readonly Lazy<string> Unpacked = new(Unpack);
 
-    /// <summary>The executable (<c>bootstrap</c>) or entry assembly (<c>LeaseManager.dll</c>).</summary>
+    /// <summary>The executable (<c>bootstrap</c>) or entry assembly (<c>LeaseManager.Lambda.dll</c>).</summary>
     public static string Command => Unpacked.Value;
 
     public static FunctionDefinition Definition(string name, IReadOnlyDictionary<string, string?> environment, int timeoutSeconds = 10) => new()
@@ -54,6 +54,6 @@ public static class PackagedFunction
             return bootstrap;
         }
 
-        return Path.Combine(target, "LeaseManager.dll");
+        return Path.Combine(target, "LeaseManager.Lambda.dll");
     }
 }

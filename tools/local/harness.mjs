@@ -135,7 +135,7 @@ export function packagedCommand() {
   mkdirSync(target, { recursive: true });
   const unzip = spawnSync("unzip", ["-q", "-o", zip, "-d", target]);
   if (unzip.status !== 0) throw new Error(`unzip ${zip} failed: ${unzip.stderr}`);
-  return existsSync(join(target, "bootstrap")) ? { command: join(target, "bootstrap"), kind: "aot" } : { command: join(target, "LeaseManager.dll"), kind: "managed" };
+  return existsSync(join(target, "bootstrap")) ? { command: join(target, "bootstrap"), kind: "aot" } : { command: join(target, "LeaseManager.Lambda.dll"), kind: "managed" };
 }
 
 export class LocalLambda {
