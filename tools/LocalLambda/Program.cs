@@ -4,19 +4,34 @@ using LocalPeers;
 // LocalLambda --config functions.json [--port N]
 // functions.json: {"functions":[{"name":"lease","command":"artifacts/.../bootstrap","maxConcurrency":8,
 //                  "timeoutSeconds":10,"environment":{"LEASE_TABLE_NAME":"..."}}]}
+// LocalLambda --dynamodb: only starts DynamoDB Local (the same launcher the tests use) and prints
+//                         "dynamodb <url>"; for scripts that need a table and nothing else.
 // Prints one line "listening <url>" when ready; stops on stdin EOF or SIGTERM.
 string? configPath = null;
 var port = 0;
+var dynamoDbOnly = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
         case "--config": configPath = args[++i]; break;
         case "--port": port = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--dynamodb": dynamoDbOnly = true; break;
         default:
             await Console.Error.WriteLineAsync($"unknown argument {args[i]}");
             return 2;
     }
+}
+
+if (dynamoDbOnly)
+{
+    await using var peer = await DynamoDbPeer.StartAsync();
+    Console.WriteLine($"dynamodb {peer.Endpoint}");
+    while (await Console.In.ReadLineAsync() is not null)
+    {
+    }
+
+    return 0;
 }
 
 if (configPath is null)

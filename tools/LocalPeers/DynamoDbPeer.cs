@@ -87,7 +87,8 @@ public sealed class DynamoDbPeer : IAsyncDisposable
         StopJava();
     }
 
-    private static async Task<DynamoDbPeer> StartAsync()
+    /// <summary>Starts a peer of its own (not the shared one): the endpoint in AWS_ENDPOINT_URL_DYNAMODB, a container, or the jar.</summary>
+    public static async Task<DynamoDbPeer> StartAsync()
     {
         var given = Environment.GetEnvironmentVariable(EndpointVariable);
         DynamoDbPeer peer;
