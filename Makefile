@@ -26,8 +26,8 @@ package-managed: ## Build only the framework-dependent zip (dotnet8), for machin
 	@bash scripts/package.sh managed
 
 demo: setup package ## Run examples/shared-table locally: two workflows, one lease table, real function, no AWS
-	dotnet build tools/LocalLambda --configuration Release --nologo -v quiet
-	@source scripts/terraform-env.sh && node tools/demo.mjs
+	dotnet build tests/LocalLambda --configuration Release --nologo -v quiet
+	@source scripts/terraform-env.sh && node tests/harness/demo.mjs
 
 bench: setup package ## Run every benchmark side by side and rewrite docs/benchmarks.md
 	dotnet run --project benchmarks/LeaseManager.Benchmarks --configuration Release -- --out docs/benchmarks.md

@@ -21,9 +21,9 @@ fi
 
 command -v dotnet >/dev/null 2>&1 || { echo "setup: the .NET SDK (8 or newer) is required: https://dot.net" >&2; exit 1; }
 
-if [ ! -d tools/node_modules ] || [ tools/package-lock.json -nt tools/node_modules/.package-lock.json ]; then
-  echo "setup: npm ci (tools/)"
-  (cd tools && npm ci --no-fund --no-audit --loglevel=error)
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-fund --no-audit --loglevel=error
 fi
 
 echo "setup: dotnet restore"

@@ -28,7 +28,7 @@ Console.WriteLine("bench: steady state of the AOT bootstrap");
 var host = await new HostBenchmark(peer, table, quick ? 2000 : 10_000).RunAsync();
 Console.WriteLine($"  peak RSS {host.PeakRssMb:0.0} MB over {host.Invocations} invocations; pair p50 {host.PairP50Ms:0.00} ms; overhead p50 {host.OverheadP50Ms:0.000} ms");
 
-Console.WriteLine("bench: Step Functions cost through the ASL interpreter (node tools/bench-sfn.mjs)");
+Console.WriteLine("bench: Step Functions cost through the ASL interpreter (node benchmarks/sfn-cost.mjs)");
 var sfn = new List<System.Text.Json.JsonElement>();
 foreach (var strategy in SfnCost.Strategies)
 {

@@ -4,14 +4,14 @@ using LocalPeers;
 
 namespace LeaseManager.Benchmarks;
 
-/// <summary>Runs tools/bench-sfn.mjs (the module's fragments through aws-local-stepfunctions) for one wait strategy and reads its figures.</summary>
+/// <summary>Runs benchmarks/sfn-cost.mjs (the module's fragments through aws-local-stepfunctions) for one wait strategy and reads its figures.</summary>
 internal static class SfnCost
 {
     public static readonly IReadOnlyList<string> Strategies = ["poll", "retry", "retry-jitter"];
 
     public static JsonElement Run(int executions, string strategy)
     {
-        var start = new ProcessStartInfo("bash", ["-c", $"source scripts/terraform-env.sh && node tools/bench-sfn.mjs {executions} {strategy}"])
+        var start = new ProcessStartInfo("bash", ["-c", $"source scripts/terraform-env.sh && node benchmarks/sfn-cost.mjs {executions} {strategy}"])
         {
             WorkingDirectory = RepositoryPaths.Root,
             RedirectStandardOutput = true,
@@ -21,7 +21,7 @@ internal static class SfnCost
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"tools/bench-sfn.mjs failed ({process.ExitCode}): {output}");
+            throw new InvalidOperationException($"benchmarks/sfn-cost.mjs failed ({process.ExitCode}): {output}");
         }
 
         return JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement.Clone();

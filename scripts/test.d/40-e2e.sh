@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/terraform-env.sh
-dotnet build tools/LocalLambda --configuration Release --nologo -v quiet >/dev/null || { echo "FAIL build tools/LocalLambda"; echo "0 passed, 1 failed"; exit 1; }
+dotnet build tests/LocalLambda --configuration Release --nologo -v quiet >/dev/null || { echo "FAIL build tests/LocalLambda"; echo "0 passed, 1 failed"; exit 1; }
 out=$(node --test --test-concurrency=1 --test-timeout=300000 tests/e2e/ 2>&1); rc=$?
 echo "$out" | grep -E '^(not )?ok [0-9]+ ' 
 [ "$rc" = 0 ] || echo "$out" | grep -B2 -A30 '^not ok' | head -n 120

@@ -12,7 +12,7 @@ step() { # name command...
 }
 
 rm -rf build/feed build/sample-packages
-step "build the local peers (tools/LocalLambda)" dotnet build tools/LocalLambda -c Release --nologo -v q
+step "build the local peers (tests/LocalLambda)" dotnet build tests/LocalLambda -c Release --nologo -v q
 step "dotnet pack src/LeaseManager" dotnet pack src/LeaseManager -c Release -o build/feed --nologo -v q
 step "package holds the library, its XML docs, README and licence" bash -c '
   f=$(ls build/feed/LeaseManager.DynamoDB.*.nupkg | head -n1) && list=$(unzip -Z1 "$f") &&
@@ -21,7 +21,7 @@ step "package holds the library, its XML docs, README and licence" bash -c '
 # A packages folder of its own, so a rebuilt package of the same version is never served from a cache.
 step "samples/QueueWorker builds from the package" dotnet build samples/QueueWorker -c Release --packages build/sample-packages --nologo -v q
 
-peer_out=$(mktemp); exec 3> >(dotnet tools/LocalLambda/bin/Release/net8.0/LocalLambda.dll --dynamodb >"$peer_out" 2>&1)
+peer_out=$(mktemp); exec 3> >(dotnet tests/LocalLambda/bin/Release/net8.0/LocalLambda.dll --dynamodb >"$peer_out" 2>&1)
 for _ in $(seq 1 120); do grep -q '^dynamodb ' "$peer_out" && break; sleep 0.5; done
 endpoint=$(sed -n 's/^dynamodb //p' "$peer_out")
 if [ -z "$endpoint" ]; then

@@ -1,10 +1,10 @@
 // Step Functions depth (issue 8), end to end: definitions rendered from the module's fragments
-// (tests/render/depth), run by the ASL interpreter — JSONata ones by tools/local/jsonata-runner.mjs
+// (tests/render/depth), run by the ASL interpreter — JSONata ones by tests/harness/jsonata-runner.mjs
 // with the jsonata package — against the packaged function on DynamoDB Local.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { renderConfiguration, loadRendered, runExecution, countTransitions } from "../../tools/local/harness.mjs";
-import { runJsonataExecution } from "../../tools/local/jsonata-runner.mjs";
+import { renderConfiguration, loadRendered, runExecution, countTransitions } from "../harness/harness.mjs";
+import { runJsonataExecution } from "../harness/jsonata-runner.mjs";
 import { startStack, sleep } from "./stack.mjs";
 
 let outputs;

@@ -2,7 +2,7 @@
 // the real function on DynamoDB Local (work shortened through the interpreter's Wait overrides).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { renderConfiguration, loadRendered, runExecution } from "../../tools/local/harness.mjs";
+import { renderConfiguration, loadRendered, runExecution } from "../harness/harness.mjs";
 import { startStack } from "./stack.mjs";
 
 test("shared-table: two Distributed Maps share one table, each within its own cap", async () => {

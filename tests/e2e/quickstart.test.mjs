@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { buildQuickstart } from "../../tools/quickstart.mjs";
-import { renderConfiguration, loadRendered, runExecution, repoRoot } from "../../tools/local/harness.mjs";
+import { renderConfiguration, loadRendered, runExecution, repoRoot } from "../harness/harness.mjs";
 import { startStack, sleep } from "./stack.mjs";
 
 let rendered, stack;

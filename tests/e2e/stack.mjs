@@ -2,7 +2,7 @@
 // Lambda host, and an observer of what the workflows saw.
 import {
   DynamoDbLocal, LocalLambda, packagedCommand, poolOf, localFunctions, LeaseObserver, sampleLeases, leaseTaskHandler,
-} from "../../tools/local/harness.mjs";
+} from "../harness/harness.mjs";
 
 export async function startStack(functions, { environment = {}, maxConcurrency = 4, onPayload } = {}) {
   const leaseFunctions = functions.filter((f) => f.environment.LEASE_TABLE_NAME).map((f) => ({ ...f, environment: { ...f.environment, ...environment } }));

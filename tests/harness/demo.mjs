@@ -10,8 +10,8 @@ import { join, relative } from "node:path";
 import {
   repoRoot, DynamoDbLocal, LocalLambda, packagedCommand, renderConfiguration, loadRendered, poolOf,
   localFunctions, LeaseObserver, sampleLeases, leaseTaskHandler, runExecution,
-} from "./local/harness.mjs";
-import { chart } from "./local/chart.mjs";
+} from "./harness.mjs";
+import { chart } from "./chart.mjs";
 
 const started = Date.now();
 const say = (text) => console.log(text);
