@@ -17,7 +17,7 @@ export async function startStack(functions, { environment = {}, maxConcurrency =
   return {
     db, lambda, observer, counters, leaseHandler, pools, functions: leaseFunctions,
     async items() { return (await Promise.all([...new Set(pools.map((p) => p.table))].map((t) => db.scanAll(t)))).flat(); },
-    async stop() { await stopSampling(); await lambda.stop(); db.stop(); },
+    async stop() { await stopSampling(); await lambda.stop(); await db.stop(); },
   };
 }
 

