@@ -2,6 +2,7 @@ using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using LeaseManager.Leasing;
+using LocalPeers;
 
 namespace LeaseManager.Benchmarks;
 
@@ -28,64 +29,16 @@ internal sealed class OurLease(IAmazonDynamoDB db, LeasePoolOptions options) : I
     public Task ReleaseAsync(string token) => _pool.ReleaseAsync(token);
 }
 
-/// <summary>
-/// The seed module's algorithm: a consistent Query counting unexpired leases, then a PutItem of a
-/// new random id (no condition). Kept here only as a baseline.
-/// </summary>
+/// <summary>The seed module's algorithm (count, then write), from the local peers. Kept only as a baseline.</summary>
 internal sealed class SeedCountThenWrite(IAmazonDynamoDB db, LeasePoolOptions options) : ILeaseAlgorithm
 {
+    private readonly CountThenWritePool _pool = new(db, options.TableName, options.HashKeyAttribute, options.RangeKeyAttribute, options.PoolKey, options.MaxConcurrentLeases);
+
     public string Name => "seed (count, then write)";
 
-    public async Task<string?> TryAcquireAsync(string owner, int durationSeconds)
-    {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var live = 0;
-        Dictionary<string, AttributeValue>? start = null;
-        do
-        {
-            var page = await db.QueryAsync(new QueryRequest
-            {
-                TableName = options.TableName,
-                ConsistentRead = true,
-                KeyConditionExpression = "#pk = :pk",
-                FilterExpression = "expires_at_ms > :now",
-                ExpressionAttributeNames = new() { ["#pk"] = options.HashKeyAttribute },
-                ExpressionAttributeValues = new() { [":pk"] = new() { S = options.PoolKey }, [":now"] = N(now) },
-                Select = Select.COUNT,
-                ExclusiveStartKey = start,
-            });
-            live += page.Count ?? 0;
-            start = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
-        }
-        while (start is not null);
+    public async Task<string?> TryAcquireAsync(string owner, int durationSeconds) => (await _pool.TryAcquireAsync(owner, durationSeconds))?.Id;
 
-        if (live >= options.MaxConcurrentLeases)
-        {
-            return null;
-        }
-
-        var id = Guid.NewGuid().ToString("N");
-        await db.PutItemAsync(new PutItemRequest
-        {
-            TableName = options.TableName,
-            Item = new()
-            {
-                [options.HashKeyAttribute] = new() { S = options.PoolKey },
-                [options.RangeKeyAttribute] = new() { S = "lease#" + id },
-                ["expires_at_ms"] = N(now + (durationSeconds * 1000L)),
-                ["owner"] = new() { S = owner },
-            },
-        });
-        return id;
-    }
-
-    public Task ReleaseAsync(string token) => db.DeleteItemAsync(new DeleteItemRequest
-    {
-        TableName = options.TableName,
-        Key = new() { [options.HashKeyAttribute] = new() { S = options.PoolKey }, [options.RangeKeyAttribute] = new() { S = "lease#" + token } },
-    });
-
-    private static AttributeValue N(long v) => new() { N = v.ToString(CultureInfo.InvariantCulture) };
+    public Task ReleaseAsync(string token) => _pool.ReleaseAsync(token);
 }
 
 /// <summary>

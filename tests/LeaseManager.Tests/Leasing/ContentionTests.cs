@@ -60,9 +60,10 @@ public sealed class ContentionTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task The_same_check_catches_a_count_then_write_algorithm()
     {
         var intervals = new HoldingIntervals();
-        var racy = new RacyCountThenWritePool(_table.Client, _table.Options(Limit, maxDurationSeconds: LeaseSeconds));
+        var options = _table.Options(Limit, maxDurationSeconds: LeaseSeconds);
+        var racy = new CountThenWritePool(_table.Client, options.TableName, options.HashKeyAttribute, options.RangeKeyAttribute, options.PoolKey, Limit);
 
-        await RunAcquirersAsync(async _ => (await racy.TryAcquireAsync(LeaseSeconds))?.ExpiresAtMs, intervals);
+        await RunAcquirersAsync(async i => (await racy.TryAcquireAsync($"acquirer-{i}", LeaseSeconds))?.ExpiresAtMs, intervals);
 
         output.WriteLine($"racy: {intervals.Count} grants, max overlap {intervals.MaxOverlap()}");
         intervals.MaxOverlap().Should().BeGreaterThan(Limit, "count-then-write admits concurrent callers that all saw room");
