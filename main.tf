@@ -7,7 +7,7 @@ locals {
 
   table_name = var.ddb_table_name != "" ? var.ddb_table_name : "${var.name_prefix}-leases"
   table_arn = (
-    local.create_table ? aws_dynamodb_table.this[0].arn :
+    local.create_table ? local.created_table.arn :
     var.create && !var.create_dynamodb_table ? data.aws_dynamodb_table.external[0].arn : null
   )
 
