@@ -16,6 +16,12 @@ locals {
 }
 
 # A reused table must exist: reading it fails the plan early, with the table's name in the message.
+#
+# Keep the precondition even where ddb_table_name is always set: it is also what lets one apply
+# create the table in one module instance and read it in another (examples/shared-table).
+# Terraform defers reading a data source that has custom conditions while anything it depends on
+# has pending changes; without one the table's name is known at plan, the read happens during the
+# plan, before the table exists, and fails with "couldn't find resource". tests/apply covers it.
 data "aws_dynamodb_table" "external" {
   count = var.create && !var.create_dynamodb_table ? 1 : 0
 
