@@ -2,7 +2,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build docs test package package-aot package-managed bench demo fmt clean
+.PHONY: help setup build docs test test-apply package package-aot package-managed bench demo fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -15,6 +15,9 @@ build: setup ## Build the solution
 
 test: setup package ## Run every test suite (the one test command)
 	@bash scripts/test.sh
+
+test-apply: setup ## Only the real apply test: examples and quick start against moto (init, apply, no-change plan, destroy)
+	@bash scripts/test.d/50-apply.sh
 
 package: setup ## Build both Lambda zips into artifacts/ (Native AOT bootstrap + framework-dependent)
 	@bash scripts/package.sh all

@@ -29,10 +29,11 @@ locals {
           Resource = ["${aws_cloudwatch_log_group.lambda[0].arn}:*"]
         },
         {
-          # TransactWriteItems is authorised per item as PutItem/UpdateItem/DeleteItem.
+          # Exactly the calls src/ makes: PutItem, UpdateItem, DeleteItem, Query and TransactWriteItems,
+          # which IAM authorises per item as PutItem/UpdateItem/DeleteItem (ConditionCheckItem if one is added).
           Sid      = "UseOwnLeasePool"
           Effect   = "Allow"
-          Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
+          Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
           Resource = [local.table_arn]
           Condition = {
             "ForAllValues:StringEquals" = { "dynamodb:LeadingKeys" = [local.pool_key] }

@@ -14,7 +14,7 @@ resource "aws_lambda_function" "this" {
   role             = aws_iam_role.lambda[0].arn
   runtime          = var.lambda_runtime
   handler          = var.lambda_runtime == "provided.al2023" ? "bootstrap" : "LeaseManager.Lambda"
-  architectures    = ["x86_64"]
+  architectures    = local.lambda_architectures
   filename         = local.package_path
   source_code_hash = var.lambda_package_path != null ? filebase64sha256(var.lambda_package_path) : base64encode(local.package_sources_hash)
   memory_size      = var.lambda_memory_size

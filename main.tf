@@ -7,7 +7,7 @@ locals {
 
   table_name = var.ddb_table_name != "" ? var.ddb_table_name : "${var.name_prefix}-leases"
   table_arn = (
-    local.create_table ? aws_dynamodb_table.this[0].arn :
+    local.create_table ? local.created_table.arn :
     var.create && !var.create_dynamodb_table ? data.aws_dynamodb_table.external[0].arn : null
   )
 
@@ -16,6 +16,12 @@ locals {
 }
 
 # A reused table must exist: reading it fails the plan early, with the table's name in the message.
+#
+# Keep the precondition even where ddb_table_name is always set: it is also what lets one apply
+# create the table in one module instance and read it in another (examples/shared-table).
+# Terraform defers reading a data source that has custom conditions while anything it depends on
+# has pending changes; without one the table's name is known at plan, the read happens during the
+# plan, before the table exists, and fails with "couldn't find resource". tests/apply covers it.
 data "aws_dynamodb_table" "external" {
   count = var.create && !var.create_dynamodb_table ? 1 : 0
 

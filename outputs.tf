@@ -4,7 +4,7 @@
 
 output "dynamodb_table_name" {
   description = "Name of the lease table (managed or reused); null when create = false."
-  value       = var.create ? (local.create_table ? aws_dynamodb_table.this[0].name : var.ddb_table_name) : null
+  value       = var.create ? (local.create_table ? local.created_table.name : var.ddb_table_name) : null
 }
 
 output "dynamodb_table_arn" {

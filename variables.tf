@@ -452,10 +452,13 @@ variable "sfn_task_retry" {
 
   validation {
     condition = (
-      var.sfn_task_retry.interval_seconds >= 1 && var.sfn_task_retry.max_attempts >= 0 && var.sfn_task_retry.max_attempts <= 99999999
-      && var.sfn_task_retry.backoff_rate >= 1 && var.sfn_task_retry.max_delay_seconds >= var.sfn_task_retry.interval_seconds
+      # Step Functions takes IntervalSeconds, MaxAttempts and MaxDelaySeconds as integers only.
+      var.sfn_task_retry.interval_seconds >= 1 && var.sfn_task_retry.interval_seconds <= 99999999 && floor(var.sfn_task_retry.interval_seconds) == var.sfn_task_retry.interval_seconds
+      && var.sfn_task_retry.max_attempts >= 0 && var.sfn_task_retry.max_attempts <= 99999999 && floor(var.sfn_task_retry.max_attempts) == var.sfn_task_retry.max_attempts
+      && var.sfn_task_retry.backoff_rate >= 1
+      && var.sfn_task_retry.max_delay_seconds >= var.sfn_task_retry.interval_seconds && var.sfn_task_retry.max_delay_seconds <= 31622400 && floor(var.sfn_task_retry.max_delay_seconds) == var.sfn_task_retry.max_delay_seconds
     )
-    error_message = "sfn_task_retry needs interval_seconds >= 1, max_attempts 0-99999999, backoff_rate >= 1 and max_delay_seconds >= interval_seconds."
+    error_message = "sfn_task_retry needs whole interval_seconds from 1 to 99999999, whole max_attempts from 0 to 99999999, backoff_rate >= 1, and whole max_delay_seconds from interval_seconds to 31622400 (the Step Functions limits)."
   }
 }
 
@@ -574,7 +577,10 @@ variable "reclaim_state_machine_arns" {
   default     = []
 
   validation {
-    condition     = alltrue([for arn in var.reclaim_state_machine_arns : can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[A-Za-z0-9_-]{1,80}$", arn))])
-    error_message = "reclaim_state_machine_arns must hold state machine ARNs (arn:<partition>:states:<region>:<account>:stateMachine:<name>)."
+    # A name is 1-80 characters, none of them white space (\p{Z} and the control ranges), brackets
+    # < > { } [ ], wildcards ? *, the specials " # % \ ^ | ~ ` $ & , ; : /, control characters
+    # U+0000-001F and U+007F-009F, or U+FFFE-FFFF (CreateStateMachine's rules); anything else is valid.
+    condition     = alltrue([for arn in var.reclaim_state_machine_arns : can(regex("^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:stateMachine:[^\\p{Z}\\x{0}-\\x{1f}\\x{7f}-\\x{9f}\\x{fffe}\\x{ffff}<>{}\\[\\]?*\"#%\\\\^|~`$&,;:/]{1,80}$", arn))])
+    error_message = "reclaim_state_machine_arns must hold state machine ARNs (arn:<partition>:states:<region>:<account>:stateMachine:<name>), the name 1-80 characters without white space, brackets < > { } [ ], wildcards ? *, control characters or any of \" # % \\ ^ | ~ ` $ & , ; : /."
   }
 }

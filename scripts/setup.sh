@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the build and tests need: Java for DynamoDB Local, the npm peers, NuGet packages.
+# Installs what the build and tests need: Java for DynamoDB Local, the npm peers, NuGet packages,
+# moto[server] (the AWS emulator of the apply test, scripts/test.d/50-apply.sh).
 # Idempotent; safe on a fresh machine (Debian/Ubuntu with apt) and on a developer laptop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,8 @@ command -v java >/dev/null 2>&1 || need_apt+=(openjdk-17-jre-headless)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 command -v zip >/dev/null 2>&1 || need_apt+=(zip)
 command -v objdump >/dev/null 2>&1 || need_apt+=(binutils)
+python=${PYTHON:-python3}
+command -v "$python" >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 if ((${#need_apt[@]})); then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     echo "setup: installing ${need_apt[*]}"
@@ -28,3 +31,13 @@ fi
 
 echo "setup: dotnet restore"
 dotnet restore LeaseManager.sln --verbosity quiet
+
+# moto: an importable one is used as it is (CI images may bake it in); otherwise pip installs it.
+# tests/apply/moto_server.py fills gaps checked against moto 5.2, hence the version range.
+if "$python" -c 'import moto.server, werkzeug' 2>/dev/null; then
+  echo "setup: moto $("$python" -c 'import moto; print(moto.__version__)') found ($python)"
+else
+  echo "setup: pip install moto[server]"
+  "$python" -m pip install --quiet --disable-pip-version-check 'moto[server]~=5.2.1' ||
+    "$python" -m pip install --quiet --disable-pip-version-check --user --break-system-packages 'moto[server]~=5.2.1'
+fi

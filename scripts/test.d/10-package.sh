@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Package checks: both zips exist, the AOT bootstrap needs glibc <= 2.34 (Amazon Linux 2023), is
 # executable, the zip is under 12 MB, and a second build from the same sources is byte-identical.
+# Two builds at once (two module instances in one apply) both succeed and leave one valid zip, and
+# package.sh uses nothing GNU-only (it must run on a stock macOS: BSD tools, bash 3.2).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 passed=0 failed=0
@@ -10,7 +12,8 @@ aot=artifacts/lease-manager-provided.al2023-x86_64.zip
 managed=artifacts/lease-manager-dotnet8.zip
 check "managed zip exists" "[ -s $managed ]"
 check "AOT zip exists" "[ -s $aot ]"
-check "AOT zip is under 12 MB ($(stat -c %s $aot 2>/dev/null) bytes)" "[ \$(stat -c %s $aot) -lt 12582912 ]"
+size=$(wc -c <$aot 2>/dev/null | tr -d ' ')
+check "AOT zip is under 12 MB (${size:-?} bytes)" "[ \"\${size:-99999999}\" -lt 12582912 ]"
 check "AOT zip holds exactly an executable bootstrap" "[ \"\$(unzip -Z $aot | grep -c '^-rwxr-xr-x.* bootstrap\$')\" = 1 ] && [ \"\$(unzip -Z1 $aot)\" = bootstrap ]"
 managed_files=$(unzip -Z1 $managed 2>/dev/null)
 check "managed zip holds LeaseManager.Lambda.dll, the library and its runtimeconfig" "grep -qx LeaseManager.Lambda.dll <<<\"\$managed_files\" && grep -qx LeaseManager.dll <<<\"\$managed_files\" && grep -qx LeaseManager.Lambda.runtimeconfig.json <<<\"\$managed_files\""
@@ -25,5 +28,34 @@ rm -rf obj/package
 bash scripts/package.sh all "$tmp/again" >/dev/null 2>&1
 check "rebuilt AOT zip is byte-identical" "cmp -s $aot $tmp/again/$(basename $aot)"
 check "rebuilt managed zip is byte-identical" "cmp -s $managed $tmp/again/$(basename $managed)"
+
+# GNU-only flags fail here as they would on macOS; bash-4-only constructs are refused by a scan.
+shims=$tmp/shims; mkdir -p "$shims"
+for tool in realpath stat sort readlink; do
+  real=$(command -v $tool || true)
+  [ -n "$real" ] || continue
+  cat >"$shims/$tool" <<SHIM
+#!/bin/sh
+for a in "\$@"; do case "\$a" in -m|-c|-V|-f|--*) echo "$tool \$a is GNU-only" >&2; exit 64;; esac; done
+exec $real "\$@"
+SHIM
+  chmod +x "$shims/$tool"
+done
+check "package.sh uses no bash-4-only construct (mapfile, readarray, \${x,,}, \${x^^}, declare -A) nor flock" \
+  "! grep -nE 'mapfile|readarray|\\\$\\{[a-z_]+(,,|\\^\\^)|declare -A|flock' scripts/package.sh"
+
+# The race of two module instances in one apply: a clean copy (no artifacts, no obj), two builds
+# of one kind at once, with the GNU shims on PATH.
+race=$tmp/race; mkdir -p "$race"
+git ls-files --cached --others --exclude-standard | tar -cf - -T - | tar -xf - -C "$race"
+rm -rf "$race/artifacts" "$race/obj"
+(cd "$race" && PATH="$shims:$PATH" bash scripts/package.sh managed >"$tmp/race-1.log" 2>&1) & first=$!
+(cd "$race" && PATH="$shims:$PATH" bash scripts/package.sh managed >"$tmp/race-2.log" 2>&1) & second=$!
+wait $first; rc1=$?; wait $second; rc2=$?
+check "two concurrent managed builds in one folder both succeed (exit $rc1 and $rc2)" "[ $rc1 = 0 ] && [ $rc2 = 0 ]"
+[ "$rc1$rc2" = 00 ] || tail -n 15 "$tmp/race-1.log" "$tmp/race-2.log"
+race_zip=$race/artifacts/lease-manager-dotnet8.zip
+check "the zip they leave is whole and holds LeaseManager.dll" "unzip -tq $race_zip >/dev/null && unzip -Z1 $race_zip | grep -qx LeaseManager.dll"
+check "the build that waited reused the first one's zip" "cat $tmp/race-1.log $tmp/race-2.log | grep -q 'is up to date with its sources'"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -26,7 +26,12 @@ run "provisioned_with_autoscaling_pitr_protection_and_cmk" {
   }
 
   assert {
-    condition     = aws_dynamodb_table.this[0].billing_mode == "PROVISIONED" && aws_dynamodb_table.this[0].read_capacity == 5 && aws_dynamodb_table.this[0].write_capacity == 10
+    condition     = length(aws_dynamodb_table.this) == 0 && length(aws_dynamodb_table.autoscaled) == 1 && output.dynamodb_table_arn == aws_dynamodb_table.autoscaled[0].arn
+    error_message = "an autoscaled table is the resource that ignores capacity changes, and the outputs follow it"
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.autoscaled[0].billing_mode == "PROVISIONED" && aws_dynamodb_table.autoscaled[0].read_capacity == 5 && aws_dynamodb_table.autoscaled[0].write_capacity == 10
     error_message = "provisioned capacities"
   }
 
@@ -46,12 +51,12 @@ run "provisioned_with_autoscaling_pitr_protection_and_cmk" {
   }
 
   assert {
-    condition     = aws_dynamodb_table.this[0].point_in_time_recovery[0].enabled && aws_dynamodb_table.this[0].deletion_protection_enabled
+    condition     = aws_dynamodb_table.autoscaled[0].point_in_time_recovery[0].enabled && aws_dynamodb_table.autoscaled[0].deletion_protection_enabled
     error_message = "PITR and deletion protection"
   }
 
   assert {
-    condition     = aws_dynamodb_table.this[0].server_side_encryption[0].enabled && aws_dynamodb_table.this[0].server_side_encryption[0].kms_key_arn == "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    condition     = aws_dynamodb_table.autoscaled[0].server_side_encryption[0].enabled && aws_dynamodb_table.autoscaled[0].server_side_encryption[0].kms_key_arn == "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     error_message = "table encrypted with the CMK"
   }
 
@@ -107,4 +112,72 @@ run "colliding_attribute_names_fail_at_plan" {
   }
 
   expect_failures = [aws_dynamodb_table.this]
+}
+
+# Capacities: Terraform's to change on a provisioned table, autoscaling's once it is on.
+
+run "provisioned_table_created" {
+  command = apply
+
+  variables {
+    name_prefix        = "prov"
+    ddb_billing_mode   = "PROVISIONED"
+    ddb_read_capacity  = 5
+    ddb_write_capacity = 5
+  }
+
+  assert {
+    condition     = length(aws_dynamodb_table.this) == 1 && length(aws_dynamodb_table.autoscaled) == 0 && output.dynamodb_table_name == "prov-leases"
+    error_message = "a table without autoscaling keeps its address (aws_dynamodb_table.this), so existing states need no move"
+  }
+}
+
+run "provisioned_capacity_edit_shows_in_the_plan" {
+  command = plan
+
+  variables {
+    name_prefix        = "prov"
+    ddb_billing_mode   = "PROVISIONED"
+    ddb_read_capacity  = 7
+    ddb_write_capacity = 9
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.this[0].read_capacity == 7 && aws_dynamodb_table.this[0].write_capacity == 9
+    error_message = "without autoscaling a capacity edit is planned, not ignored"
+  }
+}
+
+run "autoscaled_table_created" {
+  command = apply
+
+  variables {
+    name_prefix             = "auto"
+    ddb_billing_mode        = "PROVISIONED"
+    ddb_read_capacity       = 5
+    ddb_write_capacity      = 5
+    ddb_autoscaling_enabled = true
+  }
+
+  assert {
+    condition     = length(aws_dynamodb_table.autoscaled) == 1 && aws_appautoscaling_target.table["read"].resource_id == "table/auto-leases"
+    error_message = "autoscaling targets the autoscaled table"
+  }
+}
+
+run "autoscaled_capacity_stays_autoscalings" {
+  command = plan
+
+  variables {
+    name_prefix             = "auto"
+    ddb_billing_mode        = "PROVISIONED"
+    ddb_read_capacity       = 7
+    ddb_write_capacity      = 9
+    ddb_autoscaling_enabled = true
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.autoscaled[0].read_capacity == 5 && aws_dynamodb_table.autoscaled[0].write_capacity == 5 && aws_appautoscaling_target.table["read"].min_capacity == 7
+    error_message = "with autoscaling the table's capacities are left to it; the edit moves the scaling floor instead"
+  }
 }

@@ -40,3 +40,23 @@ run "managed_runtime_uses_the_framework_dependent_package" {
     error_message = "the build kind is part of the sources hash, so switching runtime rebuilds"
   }
 }
+
+run "whatever_makes_the_function_read_the_zip_rebuilds_it" {
+  command = plan
+
+  variables {
+    name_prefix = "renamed"
+  }
+
+  # artifacts/ is not committed: on a fresh checkout with state, a function replacement (a new name)
+  # or a runtime switch must rebuild the zip first, not only a source change.
+  assert {
+    condition = (
+      terraform_data.package[0].triggers_replace.function_name == aws_lambda_function.this[0].function_name
+      && terraform_data.package[0].triggers_replace.runtime == aws_lambda_function.this[0].runtime
+      && terraform_data.package[0].triggers_replace.architectures == join(",", aws_lambda_function.this[0].architectures)
+      && terraform_data.package[0].triggers_replace.output == aws_lambda_function.this[0].filename
+    )
+    error_message = "the package's triggers hold the function's name, runtime, architectures and zip path"
+  }
+}

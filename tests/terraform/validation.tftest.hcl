@@ -587,3 +587,183 @@ run "rejects_reclaim_arn_that_is_not_a_state_machine" {
 
   expect_failures = [var.reclaim_state_machine_arns]
 }
+
+# Retry fields Step Functions takes as integers only (IntervalSeconds, MaxAttempts, MaxDelaySeconds).
+
+run "rejects_task_retry_fractional_interval" {
+  command = plan
+
+  variables {
+    sfn_task_retry = { interval_seconds = 1.5 }
+  }
+
+  expect_failures = [var.sfn_task_retry]
+}
+
+run "rejects_task_retry_fractional_max_attempts" {
+  command = plan
+
+  variables {
+    sfn_task_retry = { max_attempts = 2.5 }
+  }
+
+  expect_failures = [var.sfn_task_retry]
+}
+
+run "rejects_task_retry_fractional_max_delay" {
+  command = plan
+
+  variables {
+    sfn_task_retry = { max_delay_seconds = 10.5 }
+  }
+
+  expect_failures = [var.sfn_task_retry]
+}
+
+run "rejects_task_retry_max_delay_over_the_limit" {
+  command = plan
+
+  variables {
+    sfn_task_retry = { max_delay_seconds = 31622401 }
+  }
+
+  expect_failures = [var.sfn_task_retry]
+}
+
+run "rejects_lease_retry_fractional_max_attempts" {
+  command = plan
+
+  variables {
+    sfn_wait_strategy = "retry"
+    sfn_lease_retry   = { max_attempts = 7.5 }
+  }
+
+  expect_failures = [var.sfn_lease_retry]
+}
+
+run "accepts_whole_retry_values_with_a_fractional_backoff" {
+  command = plan
+
+  variables {
+    sfn_wait_strategy = "retry"
+    sfn_task_retry    = { interval_seconds = 2, max_attempts = 0, backoff_rate = 1.5, max_delay_seconds = 31622400 }
+    sfn_lease_retry   = { interval_seconds = 3, max_attempts = 99999999, backoff_rate = 1.1, max_delay_seconds = 31622400 }
+  }
+
+  assert {
+    condition     = local.task_retry[0].IntervalSeconds == 2 && local.task_retry[0].MaxDelaySeconds == 31622400
+    error_message = "whole values render as given"
+  }
+}
+
+# reclaim_state_machine_arns: CreateStateMachine's name rules, exactly (1-80 characters; no white
+# space, brackets, wildcards, the listed specials or control characters; anything else is allowed).
+
+run "accepts_every_valid_state_machine_name" {
+  command = plan
+
+  variables {
+    reclaim_on_execution_failure = true
+    reclaim_state_machine_arns = [
+      "arn:aws:states:eu-central-1:123456789012:stateMachine:orders.v2",
+      "arn:aws:states:eu-central-1:123456789012:stateMachine:billing+eu=1",
+      "arn:aws:states:eu-central-1:123456789012:stateMachine:Job@Night!'(x)",
+      "arn:aws:states:eu-central-1:123456789012:stateMachine:straße-größe",
+      "arn:aws-us-gov:states:us-gov-west-1:123456789012:stateMachine:${join("", [for i in range(80) : "x"])}",
+      "arn:aws-cn:states:cn-north-1:123456789012:stateMachine:Express_Flow-1",
+    ]
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_event_rule.reclaim) == 1
+    error_message = "valid state machine names are accepted"
+  }
+}
+
+run "rejects_state_machine_name_with_space" {
+  command = plan
+
+  variables {
+    reclaim_on_execution_failure = true
+    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:my flow"]
+  }
+
+  expect_failures = [var.reclaim_state_machine_arns]
+}
+
+run "rejects_state_machine_name_with_unicode_space" {
+  command = plan
+
+  variables {
+    reclaim_on_execution_failure = true
+    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:my\u00a0flow"]
+  }
+
+  expect_failures = [var.reclaim_state_machine_arns]
+}
+
+run "rejects_state_machine_name_with_brackets" {
+  command = plan
+
+  variables {
+    reclaim_on_execution_failure = true
+    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:flow[1]"]
+  }
+
+  expect_failures = [var.reclaim_state_machine_arns]
+}
+
+run "rejects_state_machine_name_with_wildcard" {
+  command = plan
+
+  variables {
+    reclaim_on_execution_failure = true
+    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:flow*"]
+  }
+
+  expect_failures = [var.reclaim_state_machine_arns]
+}
+
+run "rejects_state_machine_name_with_special_character" {
+  command = plan
+
+  variables {
+    reclaim_on_execution_failure = true
+    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:flow#1"]
+  }
+
+  expect_failures = [var.reclaim_state_machine_arns]
+}
+
+run "rejects_state_machine_version_arn" {
+  command = plan
+
+  variables {
+    reclaim_on_execution_failure = true
+    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:flow:1"]
+  }
+
+  expect_failures = [var.reclaim_state_machine_arns]
+}
+
+run "rejects_state_machine_name_with_control_character" {
+  command = plan
+
+  variables {
+    reclaim_on_execution_failure = true
+    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:flow\u0085"]
+  }
+
+  expect_failures = [var.reclaim_state_machine_arns]
+}
+
+run "rejects_state_machine_name_over_80_characters" {
+  command = plan
+
+  variables {
+    reclaim_on_execution_failure = true
+    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:${join("", [for i in range(81) : "x"])}"]
+  }
+
+  expect_failures = [var.reclaim_state_machine_arns]
+}
