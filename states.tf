@@ -15,10 +15,20 @@ locals {
     var.sfn_post_renew_lease_state == null ? [] : [var.sfn_renew_lease_state_name],
   )
 
-  # Lambda service faults and our typed transient error are safe to retry: acquire is idempotent
-  # per owner, release is fenced by lease id, renew sets an absolute expiry.
+  # Safe to retry, because acquire is idempotent per owner (a retry looks its lease up first), release
+  # is fenced by lease id and renew sets an absolute expiry:
+  # - AWS's recommended retrier for Lambda tasks (Lambda.ClientExecutionTimeoutException first), and
+  #   Lambda.TooManyRequestsException (concurrency exhausted);
+  # - the function running past its timeout: Sandbox.Timedout, the errorType Lambda gives a timed-out
+  #   invocation, and Lambda.Unknown, under which Step Functions' docs report unhandled Lambda errors
+  #   ("function timeouts" and out-of-memory). The write may have landed before the time ran out;
+  #   the retry finds it instead of taking a second lease;
+  # - our typed transient error (throttling, contention, 5xx after the SDK's own retries).
   task_retry = [{
-    ErrorEquals     = ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException", "LeaseManager.TransientFailure"]
+    ErrorEquals = [
+      "Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
+      "Lambda.TooManyRequestsException", "Sandbox.Timedout", "Lambda.Unknown", "LeaseManager.TransientFailure",
+    ]
     IntervalSeconds = var.sfn_task_retry.interval_seconds
     MaxAttempts     = var.sfn_task_retry.max_attempts
     BackoffRate     = var.sfn_task_retry.backoff_rate
