@@ -15,10 +15,20 @@ locals {
     var.sfn_post_renew_lease_state == null ? [] : [var.sfn_renew_lease_state_name],
   )
 
-  # Lambda service faults and our typed transient error are safe to retry: acquire is idempotent
-  # per owner, release is fenced by lease id, renew sets an absolute expiry.
+  # Safe to retry, because acquire is idempotent per owner (a retry looks its lease up first), release
+  # is fenced by lease id and renew sets an absolute expiry:
+  # - AWS's recommended retrier for Lambda tasks (Lambda.ClientExecutionTimeoutException first), and
+  #   Lambda.TooManyRequestsException (concurrency exhausted);
+  # - the function running past its timeout: Sandbox.Timedout, the errorType Lambda gives a timed-out
+  #   invocation, and Lambda.Unknown, under which Step Functions' docs report unhandled Lambda errors
+  #   ("function timeouts" and out-of-memory). The write may have landed before the time ran out;
+  #   the retry finds it instead of taking a second lease;
+  # - our typed transient error (throttling, contention, 5xx after the SDK's own retries).
   task_retry = [{
-    ErrorEquals     = ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException", "LeaseManager.TransientFailure"]
+    ErrorEquals = [
+      "Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
+      "Lambda.TooManyRequestsException", "Sandbox.Timedout", "Lambda.Unknown", "LeaseManager.TransientFailure",
+    ]
     IntervalSeconds = var.sfn_task_retry.interval_seconds
     MaxAttempts     = var.sfn_task_retry.max_attempts
     BackoffRate     = var.sfn_task_retry.backoff_rate
@@ -51,27 +61,16 @@ locals {
   release_transition = jsondecode(var.end_state_after_release_lease ? jsonencode({ End = true }) : jsonencode({ Next = var.sfn_post_release_lease_state }))
 
   ##############################################################################
-  # JSONPath fragments
+  # One base object per state; only the query-language part differs (merged on top below)
   ##############################################################################
 
-  jsonpath_states = {
+  state_base = {
     acquire = {
       Type     = "Task"
       Comment  = local.acquire_comment
       Resource = local.invoke
-      Parameters = {
-        FunctionName = local.function_arn
-        Payload = merge(local.acquire_constants, {
-          "resource_id.$" = var.sfn_resource_id_jsonpath
-          "owner_id.$"    = "$$.Execution.Id"
-          # 0 on a first attempt: one write. A retry looks up the lease an earlier attempt may have taken.
-          "attempt.$" = "$$.State.RetryCount"
-        })
-      }
-      ResultSelector = { for f in local.acquire_fields : "${f}.$" => "$.Payload.${f}" }
-      ResultPath     = local.result_path
-      Retry          = local.acquire_retry
-      Next           = var.sfn_check_lease_state_name
+      Retry    = local.acquire_retry
+      Next     = var.sfn_check_lease_state_name
     }
 
     # Only "acquired" leads to the work; anything else ("wait" only with the poll strategy) fails the
@@ -79,10 +78,6 @@ locals {
     check = {
       Type    = "Choice"
       Comment = "Go on only with a lease."
-      Choices = concat(
-        [{ Variable = "${local.result_path}.status", StringEquals = "acquired", Next = var.sfn_post_acquire_lease_state }],
-        local.retry_strategy ? [] : [{ Variable = "${local.result_path}.status", StringEquals = "wait", Next = var.sfn_wait_state_name }],
-      )
     }
 
     wait = {
@@ -96,32 +91,67 @@ locals {
       Type     = "Task"
       Comment  = "Release the lease (fenced by lease id; releasing twice is harmless)."
       Resource = local.invoke
-      Parameters = {
-        FunctionName = local.function_arn
-        Payload      = { action = "release", "lease_id.$" = local.lease_id_path }
-      }
-      ResultSelector = { for f in local.release_fields : "${f}.$" => "$.Payload.${f}" }
-      ResultPath     = var.sfn_release_lease_result_path
-      Retry          = local.task_retry
+      Retry    = local.task_retry
     }, local.release_transition)
 
     renew = {
       Type     = "Task"
       Comment  = "Extend the lease to max_lease_duration_seconds from now. Fails with LeaseManager.LeaseLost when it already expired or was released: stop the work."
       Resource = local.invoke
+      Retry    = local.task_retry
+      Next     = var.sfn_post_renew_lease_state
+    }
+  }
+
+  ##############################################################################
+  # JSONPath: Parameters in, ResultSelector/ResultPath out
+  ##############################################################################
+
+  jsonpath_overlay = {
+    acquire = {
+      Parameters = {
+        FunctionName = local.function_arn
+        Payload = merge(local.acquire_constants, {
+          "resource_id.$" = var.sfn_resource_id_jsonpath
+          "owner_id.$"    = "$$.Execution.Id"
+          # 0 on a first attempt: one write. A retry looks up the lease an earlier attempt may have taken.
+          "attempt.$" = "$$.State.RetryCount"
+        })
+      }
+      ResultSelector = { for f in local.acquire_fields : "${f}.$" => "$.Payload.${f}" }
+      ResultPath     = local.result_path
+    }
+
+    check = {
+      Choices = concat(
+        [{ Variable = "${local.result_path}.status", StringEquals = "acquired", Next = var.sfn_post_acquire_lease_state }],
+        local.retry_strategy ? [] : [{ Variable = "${local.result_path}.status", StringEquals = "wait", Next = var.sfn_wait_state_name }],
+      )
+    }
+
+    wait = {}
+
+    release = {
+      Parameters = {
+        FunctionName = local.function_arn
+        Payload      = { action = "release", "lease_id.$" = local.lease_id_path }
+      }
+      ResultSelector = { for f in local.release_fields : "${f}.$" => "$.Payload.${f}" }
+      ResultPath     = var.sfn_release_lease_result_path
+    }
+
+    renew = {
       Parameters = {
         FunctionName = local.function_arn
         Payload      = { action = "renew", "lease_id.$" = local.lease_id_path }
       }
       ResultSelector = { for f in local.renew_fields : "${f}.$" => "$.Payload.${f}" }
       ResultPath     = var.sfn_renew_lease_result_path
-      Retry          = local.task_retry
-      Next           = var.sfn_post_renew_lease_state
     }
   }
 
   ##############################################################################
-  # JSONata fragments: the same calls, the answers in the workflow variable $<sfn_lease_variable_name>
+  # JSONata: the same calls, the answers in the workflow variable $<sfn_lease_variable_name>
   ##############################################################################
 
   lease_var = format("$%s", var.sfn_lease_variable_name)
@@ -138,12 +168,9 @@ locals {
     name => "$states.result.Payload.{${join(", ", [for f in fields : "'${f}': ${f}"])}}"
   }
 
-  jsonata_states = {
+  jsonata_overlay = {
     acquire = {
-      Type          = "Task"
       QueryLanguage = "JSONata"
-      Comment       = local.acquire_comment
-      Resource      = local.invoke
       Arguments = {
         FunctionName = local.function_arn
         Payload = merge(local.acquire_constants, {
@@ -154,60 +181,42 @@ locals {
       }
       Assign = { (var.sfn_lease_variable_name) = "{% ${local.select_jsonata.acquire} %}" }
       Output = "{% $states.input %}"
-      Retry  = local.acquire_retry
-      Next   = var.sfn_check_lease_state_name
     }
 
     check = {
-      Type          = "Choice"
       QueryLanguage = "JSONata"
-      Comment       = "Go on only with a lease."
       Choices = concat(
         [{ Condition = "{% ${local.lease_var}.status = 'acquired' %}", Next = var.sfn_post_acquire_lease_state }],
         local.retry_strategy ? [] : [{ Condition = "{% ${local.lease_var}.status = 'wait' %}", Next = var.sfn_wait_state_name }],
       )
     }
 
-    wait = {
-      Type          = "Wait"
-      QueryLanguage = "JSONata"
-      Comment       = "The pool is full: ask again shortly."
-      Seconds       = var.sfn_wait_seconds
-      Next          = var.sfn_acquire_lease_state_name
-    }
+    wait = { QueryLanguage = "JSONata" }
 
-    release = merge({
-      Type          = "Task"
+    release = {
       QueryLanguage = "JSONata"
-      Comment       = "Release the lease (fenced by lease id; releasing twice is harmless)."
-      Resource      = local.invoke
       Arguments = {
         FunctionName = local.function_arn
         Payload      = { action = "release", lease_id = "{% ${local.lease_var}.lease_id %}" }
       }
       Assign = { (var.sfn_lease_variable_name) = "{% ${local.select_jsonata.release} %}" }
       Output = "{% $states.input %}"
-      Retry  = local.task_retry
-    }, local.release_transition)
+    }
 
     renew = {
-      Type          = "Task"
       QueryLanguage = "JSONata"
-      Comment       = "Extend the lease to max_lease_duration_seconds from now. Fails with LeaseManager.LeaseLost when it already expired or was released: stop the work."
-      Resource      = local.invoke
       Arguments = {
         FunctionName = local.function_arn
         Payload      = { action = "renew", lease_id = "{% ${local.lease_var}.lease_id %}" }
       }
       Assign = { (var.sfn_lease_variable_name) = "{% $merge([${local.lease_var}, {'status': $states.result.Payload.status, 'lease_expires_at': $states.result.Payload.lease_expires_at}]) %}" }
       Output = "{% $states.input %}"
-      Retry  = local.task_retry
-      Next   = var.sfn_post_renew_lease_state
     }
   }
 
-  # Through JSON: the two forms are objects of different types, which a conditional cannot unify.
-  states = jsondecode(local.use_jsonata ? jsonencode(local.jsonata_states) : jsonencode(local.jsonpath_states))
+  # Through JSON: the two overlays are objects of different types, which a conditional cannot unify.
+  overlay = jsondecode(local.use_jsonata ? jsonencode(local.jsonata_overlay) : jsonencode(local.jsonpath_overlay))
+  states  = { for name, base in local.state_base : name => merge(base, local.overlay[name]) }
 
   fragments = local.create_lambda ? {
     acquire = jsonencode(merge(

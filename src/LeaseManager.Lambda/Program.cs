@@ -25,10 +25,17 @@ try
     var options = LeasePoolOptions.FromEnvironment(Environment.GetEnvironmentVariable);
     function = new LeaseFunction(new LeasePool(DynamoDbClientFactory.Create(Environment.GetEnvironmentVariable), options));
 }
-catch (Exception e) when (e is ConfigurationException or ArgumentException)
+catch (Exception e)
 {
-    var error = e as ConfigurationException ?? new ConfigurationException(e.Message, e);
-    logger.Error(error.Message, null, LogField.Of("error_type", error.ErrorType));
+    // Init has one answer per cause: the environment is wrong (ConfigurationError), or something
+    // nobody anticipated failed (InternalError). Never a .NET class name; the detail is in the log.
+    LeaseException error = e switch
+    {
+        ConfigurationException configuration => configuration,
+        ArgumentException or FormatException or Amazon.Runtime.AmazonClientException => new ConfigurationException(e.Message, e),
+        _ => LeaseErrors.From(e) is InternalErrorException internalError ? internalError : new ConfigurationException(e.Message, e),
+    };
+    logger.Error(error.Message, ReferenceEquals(error, e) ? e.InnerException : e, LogField.Of("error_type", error.ErrorType));
     await runtime.ReportInitErrorAsync(new ErrorResponse(error.Message, error.ErrorType, []), CancellationToken.None);
     return 1;
 }

@@ -58,3 +58,45 @@ public sealed class ConfigurationException(string message, Exception? inner = nu
 
     public override string ErrorType => Name;
 }
+
+/// <summary>
+/// A bug or a failure nobody anticipated. Not retryable: retrying an unknown failure blindly could
+/// repeat it forever. The answer carries no .NET detail; the exception type, message and stack go to
+/// the function's log, under the same request id.
+/// </summary>
+public sealed class InternalErrorException(string message, Exception? inner = null) : LeaseException(message, inner)
+{
+    public const string Name = "LeaseManager.InternalError";
+
+    public override string ErrorType => Name;
+}
+
+/// <summary>The contract's closed set of error types: every failure leaves the function as one of these.</summary>
+public static class LeaseErrors
+{
+    /// <summary>Every <see cref="LeaseException.ErrorType"/> the function can answer with.</summary>
+    public static readonly IReadOnlySet<string> Types = new HashSet<string>(StringComparer.Ordinal)
+    {
+        InvalidRequestException.Name,
+        LeaseUnavailableException.Name,
+        LeaseLostException.Name,
+        TransientFailureException.Name,
+        ConfigurationException.Name,
+        InternalErrorException.Name,
+    };
+
+    /// <summary>
+    /// The contract error for any failure: typed ones as they are, DynamoDB and network faults sorted
+    /// by <see cref="Leasing.DynamoDbFaults"/>, anything else <see cref="InternalErrorException"/>.
+    /// </summary>
+    public static LeaseException From(Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e switch
+        {
+            LeaseException lease => lease,
+            _ => Leasing.DynamoDbFaults.Classify(e)
+                ?? new InternalErrorException("The lease manager failed unexpectedly; the function's log has the details under this request id.", e),
+        };
+    }
+}

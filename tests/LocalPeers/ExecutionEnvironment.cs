@@ -92,7 +92,8 @@ public sealed class ExecutionEnvironment : IAsyncDisposable
             if (first == timer)
             {
                 await StopAsync();
-                return InvocationOutcome.Failed("Sandbox.Timedout", $"Task timed out after {_function.TimeoutSeconds:0.00} seconds");
+                // Lambda's own words for an invocation that ran past the function's timeout.
+                return InvocationOutcome.Failed("Sandbox.Timedout", $"RequestId: {request.RequestId} Error: Task timed out after {_function.TimeoutSeconds:0.00} seconds");
             }
 
             await Task.Delay(50, CancellationToken.None); // let an in-flight answer land before declaring a crash

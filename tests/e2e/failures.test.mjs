@@ -31,7 +31,8 @@ test("a TransientFailure from the function is retried by the Task and the execut
   }
 });
 
-for (const [label, resourceId] of [["a number", 12345], ["1025 characters", "r".repeat(1025)], ["an object", { id: 1 }]]) {
+// A number is a valid resource id (tests/e2e/contract.test.mjs); a boolean, an object or an overlong string is not.
+for (const [label, resourceId] of [["a boolean", true], ["1025 characters", "r".repeat(1025)], ["an object", { id: 1 }]]) {
   test(`a resource_id that is ${label} fails the execution with LeaseManager.InvalidRequest and takes no lease`, async () => {
     const stack = await startStack(rendered.functions);
     try {

@@ -4,12 +4,14 @@ import {
   DynamoDbLocal, LocalLambda, packagedCommand, poolOf, localFunctions, LeaseObserver, sampleLeases, leaseTaskHandler,
 } from "../harness/harness.mjs";
 
-export async function startStack(functions, { environment = {}, maxConcurrency = 4, onPayload } = {}) {
+/** `dynamoDbEndpoint(db)` may put something (a fault-injecting proxy) between the functions and DynamoDB Local. */
+export async function startStack(functions, { environment = {}, maxConcurrency = 4, onPayload, dynamoDbEndpoint } = {}) {
   const leaseFunctions = functions.filter((f) => f.environment.LEASE_TABLE_NAME).map((f) => ({ ...f, environment: { ...f.environment, ...environment } }));
   const db = await DynamoDbLocal.start();
   const pools = leaseFunctions.map(poolOf);
   for (const p of pools) await db.createTable(p.table, p);
-  const lambda = await LocalLambda.start(localFunctions(leaseFunctions, packagedCommand().command, db.endpoint, { maxConcurrency }));
+  const endpoint = dynamoDbEndpoint ? await dynamoDbEndpoint(db) : db.endpoint;
+  const lambda = await LocalLambda.start(localFunctions(leaseFunctions, packagedCommand().command, endpoint, { maxConcurrency }));
   const observer = new LeaseObserver(pools);
   const counters = {};
   const leaseHandler = leaseTaskHandler({ lambda, functions: leaseFunctions, observer, counters, onPayload });

@@ -162,20 +162,23 @@ export class LocalLambda {
 
   /**
    * Lambda Invoke (RequestResponse). Returns { payload } or { error: { errorType, errorMessage } }.
-   * A call the local host has not answered well past any function timeout fails as the SDK's
-   * client-side error would (Lambda.SdkClientException, which the exported Tasks retry), so a
-   * stuck local peer cannot hang a test until the interpreter's 60 s Task timeout.
+   * The local host itself answers a function that runs past its timeout as Lambda does
+   * (Sandbox.Timedout, "RequestId: … Error: Task timed out after N.00 seconds"). Should the host
+   * not answer at all, the call still ends as that function error once the function's timeout
+   * (plus time to queue for and start an environment) has passed — what Step Functions reports
+   * for a timed-out function — so a stuck local peer cannot hang a test.
    */
-  async invoke(functionName, payload, { timeoutMs = 20_000 } = {}) {
+  async invoke(functionName, payload, { timeoutSeconds = 10, queueMs = 15_000 } = {}) {
     let response;
     try {
       response = await fetch(`${this.url}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`, {
-        method: "POST", body: JSON.stringify(payload), signal: AbortSignal.timeout(timeoutMs),
+        method: "POST", body: JSON.stringify(payload), signal: AbortSignal.timeout(timeoutSeconds * 1000 + queueMs),
       });
     } catch (e) {
-      this.clientErrors = (this.clientErrors ?? 0) + 1;
-      process.stderr.write(`local invoke of ${functionName} failed on the client side: ${e.name} ${e.message}\n`);
-      throw Object.assign(new Error(`Unable to execute HTTP request: ${e.message}`), { name: "Lambda.SdkClientException" });
+      if (e.name !== "TimeoutError") throw Object.assign(new Error(`Unable to execute HTTP request: ${e.message}`), { name: "Lambda.SdkClientException" });
+      this.unanswered = (this.unanswered ?? 0) + 1;
+      process.stderr.write(`local invoke of ${functionName} was not answered within its ${timeoutSeconds} s timeout\n`);
+      return { error: { errorType: "Sandbox.Timedout", errorMessage: `RequestId: ${randomUUID()} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds` } };
     }
     const text = await response.text();
     if (response.status !== 200) throw Object.assign(new Error(`Lambda.ResourceNotFoundException: ${text}`), { name: "Lambda.ResourceNotFoundException" });
@@ -306,7 +309,8 @@ export function sampleLeases(db, observer, intervalMs = 100) {
 // ---------------------------------------------------------------------------------------------
 
 function lambdaError(error) {
-  // Step Functions surfaces a Lambda function error under its errorType, with the document as cause.
+  // Step Functions surfaces a Lambda function error under its errorType, with the document as cause
+  // (a timeout: error "Sandbox.Timedout", cause {"errorType":"Sandbox.Timedout","errorMessage":"RequestId: … Error: Task timed out after 3.00 seconds"}).
   return Object.assign(new Error(error.errorMessage ?? error.errorType), { name: error.errorType, cause: JSON.stringify(error) });
 }
 
@@ -331,7 +335,7 @@ export function leaseTaskHandler({ lambda, functions, observer, counters, onPayl
     if (counters && payload.action === "acquire") (counters.attempts ??= []).push(payload.attempt);
     if (payload.action === "release") observer?.releasing(pool, payload.lease_id);
     // A client-side failure (the call itself failed) is a failed attempt too.
-    const answer = await lambda.invoke(fn.function_name, payload).catch((thrown) => ({ thrown }));
+    const answer = await lambda.invoke(fn.function_name, payload, { timeoutSeconds: fn.timeout ?? 10 }).catch((thrown) => ({ thrown }));
     if (payload.action === "acquire") {
       if (answer.error || answer.thrown) failedAttempts.set(entry, (failedAttempts.get(entry) ?? 0) + 1); else failedAttempts.delete(entry);
     }

@@ -183,7 +183,10 @@ run "acquire_fragment_holds_the_whole_acquire_step" {
 
   assert {
     condition = jsondecode(output.acquire_lease_state).AcquireLease.Retry == [{
-      ErrorEquals     = ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException", "LeaseManager.TransientFailure"]
+      ErrorEquals = [
+        "Lambda.ClientExecutionTimeoutException", "Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
+        "Lambda.TooManyRequestsException", "Sandbox.Timedout", "Lambda.Unknown", "LeaseManager.TransientFailure",
+      ]
       IntervalSeconds = 1
       MaxAttempts     = 6
       BackoffRate     = 2

@@ -45,7 +45,7 @@ run "retry_strategy_is_one_task_that_retries_a_full_pool" {
   }
 
   assert {
-    condition     = jsondecode(output.acquire_lease_state).AcquireLease.Retry[0].ErrorEquals[4] == "LeaseManager.TransientFailure" && length(jsondecode(output.acquire_lease_state).AcquireLease.Retry) == 2
+    condition     = jsondecode(output.acquire_lease_state).AcquireLease.Retry[0].ErrorEquals[7] == "LeaseManager.TransientFailure" && length(jsondecode(output.acquire_lease_state).AcquireLease.Retry) == 2
     error_message = "the transient-fault retrier stays first and separate"
   }
 
@@ -204,6 +204,13 @@ run "renew_fragment_extends_the_lease_acquire_took" {
       }
     }
     error_message = "renew reads the lease id where acquire put it, retries transient faults only (LeaseLost is final)"
+  }
+
+  assert {
+    condition = alltrue([for state in [jsondecode(output.acquire_lease_state).AcquireLease, jsondecode(output.release_lease_state).ReleaseLease, jsondecode(output.renew_lease_state).KeepLease] :
+      state.Retry[0].ErrorEquals[0] == "Lambda.ClientExecutionTimeoutException" && contains(state.Retry[0].ErrorEquals, "Sandbox.Timedout") && contains(state.Retry[0].ErrorEquals, "Lambda.Unknown")
+    ])
+    error_message = "acquire, release and renew retry AWS's recommended Lambda errors (ClientExecutionTimeoutException first) and a function timeout"
   }
 
   assert {

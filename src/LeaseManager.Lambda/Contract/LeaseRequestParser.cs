@@ -14,6 +14,27 @@ public static class LeaseRequestParser
 
     public static LeaseCommand Parse(ReadOnlyMemory<byte> payload)
     {
+        // Lambda hands the event over as bytes; Step Functions always sends UTF-8 JSON. Anything else
+        // is answered before it can reach a string conversion deep inside the parse.
+        if (!System.Text.Unicode.Utf8.IsValid(payload.Span))
+        {
+            throw new InvalidRequestException("The event is not valid UTF-8 text.");
+        }
+
+        try
+        {
+            return ParseDocument(payload);
+        }
+        catch (InvalidOperationException e)
+        {
+            // System.Text.Json refuses to decode some valid JSON as .NET text (an escaped lone
+            // surrogate such as "\ud800"): the request cannot be read, so it is the caller's.
+            throw new InvalidRequestException($"The event cannot be decoded: {e.Message}");
+        }
+    }
+
+    private static LeaseCommand ParseDocument(ReadOnlyMemory<byte> payload)
+    {
         JsonDocument document;
         try
         {
@@ -105,7 +126,7 @@ public static class LeaseRequestParser
     private static AcquireCommand ParseAcquire(JsonElement root)
     {
         var ownerId = OptionalString(root, "owner_id");
-        var resourceId = OptionalString(root, "resource_id");
+        var resourceId = OptionalResourceId(root);
         RequestLimits.CheckOwner(ownerId, resourceId);
         return new AcquireCommand(new AcquireRequest(
             ownerId,
@@ -155,6 +176,26 @@ public static class LeaseRequestParser
         }
 
         return attempt;
+    }
+
+    /// <summary>
+    /// A resource id is a string or a JSON number: job ids are often numbers in execution input, and
+    /// "resource_id.$" passes them on as numbers. A number names the resource by its exact JSON text,
+    /// so 42 and "42" are the same resource (42.0 and 4.2e1 are other ones).
+    /// </summary>
+    private static string? OptionalResourceId(JsonElement root)
+    {
+        if (!root.TryGetProperty("resource_id", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Number => value.GetRawText(),
+            _ => throw new InvalidRequestException($"\"resource_id\" must be a string or a number; got {Describe(value)}."),
+        };
     }
 
     private static string? OptionalString(JsonElement root, string name)

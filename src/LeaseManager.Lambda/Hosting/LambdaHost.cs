@@ -148,29 +148,28 @@ public sealed class LambdaHost
 
     private async Task ReportAsync(string requestId, string action, Exception e, TimeSpan elapsed, CancellationToken stop)
     {
-        var (type, expected) = e switch
-        {
-            LeaseException lease => (lease.ErrorType, lease is InvalidRequestException or LeaseUnavailableException or LeaseLostException),
-            _ => (e.GetType().Name, false),
-        };
+        // One closed set of answers: whatever failed, the caller sees a LeaseManager.* type it can
+        // Retry or Catch. The .NET exception (type, message, stack) goes to the log only.
+        var error = LeaseErrors.From(e);
+        var type = error.ErrorType;
+        var expected = error is InvalidRequestException or LeaseUnavailableException or LeaseLostException;
         _metrics.Add(LeaseMetrics.Errors, 1);
         _metrics.AddProperty(LogField.Of("error_type", type));
         _metrics.AddProperty(LogField.Of("action", action));
         var fields = new[] { LogField.Of("action", action), LogField.Of("error_type", type), LogField.Of("duration_ms", (long)elapsed.TotalMilliseconds) };
         if (expected)
         {
-            _logger.Warn(e.Message, null, fields);
+            _logger.Warn(error.Message, null, fields);
         }
         else
         {
-            _logger.Error(e.Message, e, fields);
+            // The original failure, not its contract wrapper: its type and stack are what a fix needs.
+            _logger.Error(error.Message, ReferenceEquals(error, e) ? e.InnerException ?? e : e, fields);
         }
 
-        // Typed errors are part of the contract; their stack is noise. Unexpected ones keep theirs.
-        var stack = e is LeaseException ? [] : (e.StackTrace ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         try
         {
-            await _runtime.ReportErrorAsync(requestId, new ErrorResponse(e.Message, type, stack), stop).ConfigureAwait(false);
+            await _runtime.ReportErrorAsync(requestId, new ErrorResponse(error.Message, type, []), stop).ConfigureAwait(false);
         }
         catch (HttpRequestException report)
         {

@@ -37,7 +37,9 @@ public sealed class LeaseFunctionContractTests : IAsyncLifetime
         { "{\"action\":\"acquire\",\"owner_id\":12}", "\"owner_id\" must be a string" },
         { "{\"action\":\"acquire\",\"owner_id\":\"\"}", "owner_id must be 1-2048 characters" },
         { $"{{\"action\":\"acquire\",\"owner_id\":\"{new string('o', 2049)}\"}}", "owner_id must be 1-2048 characters" },
-        { "{\"action\":\"acquire\",\"resource_id\":{\"id\":1}}", "\"resource_id\" must be a string; got an object" },
+        { "{\"action\":\"acquire\",\"resource_id\":{\"id\":1}}", "\"resource_id\" must be a string or a number; got an object" },
+        { "{\"action\":\"acquire\",\"resource_id\":[42]}", "\"resource_id\" must be a string or a number; got an array" },
+        { "{\"action\":\"acquire\",\"resource_id\":true}", "\"resource_id\" must be a string or a number; got a boolean" },
         { $"{{\"action\":\"acquire\",\"resource_id\":\"{new string('r', 1025)}\"}}", "resource_id must be at most 1024 characters" },
         { "{\"action\":\"acquire\",\"lease_duration_seconds\":\"60\"}", "whole number of seconds; got a string \"60\"" },
         { "{\"action\":\"acquire\",\"lease_duration_seconds\":1.5}", "whole number of seconds; got a number 1.5" },
@@ -105,6 +107,23 @@ public sealed class LeaseFunctionContractTests : IAsyncLifetime
         renewed.GetProperty("lease_expires_at").GetInt64().Should().BeCloseTo(DateTimeOffset.UtcNow.AddSeconds(120).ToUnixTimeSeconds(), 2);
         released.ToString().Should().Be($$"""{"status":"released","lease_id":"{{leaseId}}","released":true}""");
         again.ToString().Should().Be($$"""{"status":"released","lease_id":"{{leaseId}}","released":false}""");
+    }
+
+    [Fact]
+    public async Task A_numeric_resource_id_is_accepted_and_names_the_resource_its_JSON_text_spells()
+    {
+        // Job ids are often numbers in execution input; "resource_id.$" passes them on as numbers.
+        var number = await Invoke("""{"action":"acquire","owner_id":"arn:exec:n","resource_id":42}""");
+        var text = await Invoke("""{"action":"acquire","owner_id":"arn:exec:n","resource_id":"42","attempt":1}""");
+        var other = await Invoke("""{"action":"acquire","owner_id":"arn:exec:n","resource_id":43}""");
+        var big = await Invoke("""{"action":"acquire","owner_id":"arn:exec:m","resource_id":12345678901234567890123}""");
+
+        number.GetProperty("status").GetString().Should().Be("acquired");
+        text.GetProperty("lease_id").GetString().Should().Be(number.GetProperty("lease_id").GetString(), "42 and \"42\" name the same resource");
+        other.GetProperty("status").GetString().Should().Be("acquired");
+        other.GetProperty("lease_id").GetString().Should().NotBe(number.GetProperty("lease_id").GetString());
+        big.GetProperty("status").GetString().Should().Be("wait", "two leases are held and a number beyond long is still a valid id");
+        (await _table.ItemsAsync()).Select(i => i.TryGetValue("resource_id", out var r) ? r.S : null).Should().Contain(["42", "43"]);
     }
 
     [Fact]
