@@ -1,0 +1,128 @@
+using LeaseManager.Leasing;
+using LeaseManager.Tests.Peers;
+using Xunit.Abstractions;
+
+namespace LeaseManager.Tests.Leasing;
+
+/// <summary>
+/// G1 while <c>max_concurrent_leases</c> is lowered under held leases (issue 12 item 1): leases left in
+/// slots at or above the new limit still count, and concurrent acquirers on several instances (several
+/// warm Lambdas) must not each see room and each take a slot.
+/// </summary>
+public sealed class LoweredLimitTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int OldLimit = 10;
+    private const int NewLimit = 5;
+    private const int Acquirers = 32;
+    private const int Instances = 4;
+
+    private LeaseTable _table = null!;
+
+    public async Task InitializeAsync() => _table = await LeaseTable.CreateAsync();
+
+    public async Task DisposeAsync() => await _table.DisposeAsync();
+
+    [Fact]
+    public async Task Thirty_two_acquirers_right_after_the_limit_is_lowered_never_exceed_the_new_limit()
+    {
+        // Limit 10 -> 5 with the leases in slots 6, 7 and 8 still held: two more may be granted, no more.
+        var intervals = new HoldingIntervals();
+        foreach (var lease in await HoldSlotsAsync(_table.Pool(OldLimit), [6, 7, 8]))
+        {
+            intervals.Add(Now(), lease.ExpiresAtMs);
+        }
+
+        var narrow = Enumerable.Range(0, Instances).Select(_ => _table.Pool(NewLimit)).ToArray();
+        var granted = 0;
+        using var start = new ManualResetEventSlim(false);
+        var acquirers = Enumerable.Range(0, Acquirers).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            for (var round = 0; round < 5; round++)
+            {
+                var outcome = await narrow[i % Instances].AcquireAsync(new AcquireRequest($"arn:exec:new-{i}", "db", Attempt: i % 2 == 0 ? 0 : null));
+                if (outcome.Lease is { } lease)
+                {
+                    // A holder that keeps its lease for the rest of the test.
+                    intervals.Add(Now(), lease.ExpiresAtMs);
+                    Interlocked.Increment(ref granted);
+                    return;
+                }
+
+                await Task.Delay(Random.Shared.Next(5, 30));
+            }
+        })).ToArray();
+        start.Set();
+        await Task.WhenAll(acquirers);
+
+        output.WriteLine($"{granted} new grants, max overlap {intervals.MaxOverlap()}");
+        intervals.MaxOverlap().Should().BeLessThanOrEqualTo(NewLimit);
+        (await _table.LiveSlotCountAsync("", Now())).Should().BeLessThanOrEqualTo(NewLimit);
+        granted.Should().Be(NewLimit - 3, "the room the new limit leaves is still granted");
+    }
+
+    [Fact]
+    public async Task Renewing_a_lease_above_the_new_limit_keeps_every_instance_off_the_blind_fast_path()
+    {
+        // Instances read the pool while the old leases (slots 5-9) were due to expire soon; the holders
+        // then renew them. Once the old expiry has passed, an instance must not believe them gone.
+        var clock = new ManualClock();
+        var wide = _table.Pool(OldLimit, clock: clock);
+        var old = await HoldSlotsAsync(wide, [5, 6, 7, 8, 9], leaseSeconds: 5);
+        var narrow = Enumerable.Range(0, Instances).Select(_ => _table.Pool(NewLimit, clock: clock)).ToArray();
+        foreach (var pool in narrow)
+        {
+            (await pool.AcquireAsync(new AcquireRequest())).Status.Should().Be(AcquireStatus.Wait, "five old leases fill the new limit");
+        }
+
+        foreach (var lease in old)
+        {
+            await wide.RenewAsync(lease.LeaseId, 600);
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(6));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, Acquirers).Select(i =>
+            Task.Run(() => narrow[i % Instances].AcquireAsync(new AcquireRequest($"arn:exec:after-renew-{i}", "db", Attempt: 0)))));
+
+        outcomes.Count(o => o.Status == AcquireStatus.Acquired).Should().Be(0, "the renewed old leases still fill the new limit");
+        (await _table.LiveSlotCountAsync("", clock.GetUtcNow().ToUnixTimeMilliseconds())).Should().Be(NewLimit);
+    }
+
+    [Fact]
+    public async Task Once_the_old_leases_are_gone_the_new_limit_is_filled_exactly()
+    {
+        var wide = _table.Pool(OldLimit);
+        var old = await HoldSlotsAsync(wide, [7, 8]);
+        var narrow = Enumerable.Range(0, Instances).Select(_ => _table.Pool(NewLimit)).ToArray();
+        (await narrow[0].AcquireAsync(new AcquireRequest())).Status.Should().Be(AcquireStatus.Acquired);
+        foreach (var lease in old)
+        {
+            (await wide.ReleaseAsync(lease.LeaseId)).Released.Should().BeTrue();
+        }
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, Acquirers).Select(i =>
+            Task.Run(() => narrow[i % Instances].AcquireAsync(new AcquireRequest()))));
+
+        outcomes.Count(o => o.Status == AcquireStatus.Acquired).Should().Be(NewLimit - 1, "the gate is off again: every free slot is granted, and no more");
+        (await _table.LiveSlotCountAsync("", Now())).Should().BeLessThanOrEqualTo(NewLimit);
+    }
+
+    /// <summary>Fills every slot of <paramref name="pool"/>, then releases all but <paramref name="keep"/>.</summary>
+    private static async Task<List<Lease>> HoldSlotsAsync(LeasePool pool, int[] keep, int leaseSeconds = 600)
+    {
+        var all = new List<Lease>();
+        for (var i = 0; i < pool.Options.MaxConcurrentLeases; i++)
+        {
+            all.Add((await pool.AcquireAsync(new AcquireRequest(LeaseDurationSeconds: leaseSeconds))).Lease!);
+        }
+
+        foreach (var lease in all.Where(l => !keep.Contains(l.Slot)))
+        {
+            await pool.ReleaseAsync(lease.LeaseId);
+        }
+
+        return all.Where(l => keep.Contains(l.Slot)).OrderBy(l => l.Slot).ToList();
+    }
+
+    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+}
