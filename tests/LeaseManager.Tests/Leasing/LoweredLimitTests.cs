@@ -107,6 +107,50 @@ public sealed class LoweredLimitTests(ITestOutputHelper output) : IAsyncLifetime
         (await _table.LiveSlotCountAsync("", Now())).Should().BeLessThanOrEqualTo(NewLimit);
     }
 
+    [Fact]
+    public async Task Gated_claims_whose_answers_are_lost_neither_over_admit_nor_leak()
+    {
+        // The gated claim is a transaction; lose the answer to every third one after it was applied.
+        await using var proxy = _table.Proxy();
+        proxy.LoseAnswer = LocalPeers.DynamoDbFaultProxy.EveryNth("TransactWriteItems", 3);
+        var intervals = new HoldingIntervals();
+        foreach (var lease in await HoldSlotsAsync(_table.Pool(OldLimit), [6, 7, 8]))
+        {
+            intervals.Add(Now(), lease.ExpiresAtMs);
+        }
+
+        var narrow = Enumerable.Range(0, Instances).Select(_ => _table.PoolVia(proxy.CreateClient(), NewLimit)).ToArray();
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var start = new ManualResetEventSlim(false);
+        var acquirers = Enumerable.Range(0, Acquirers).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            while (!giveUp.IsCancellationRequested)
+            {
+                var pool = narrow[i % Instances];
+                if ((await pool.AcquireAsync(new AcquireRequest($"arn:exec:{i}", "db", Attempt: 0))).Lease is { } lease)
+                {
+                    var granted = Now();
+                    await Task.Delay(Random.Shared.Next(5, 20));
+                    var released = Now();
+                    await pool.ReleaseAsync(lease.LeaseId);
+                    intervals.Add(granted, released + 1);
+                    return;
+                }
+
+                await Task.Delay(Random.Shared.Next(5, 25));
+            }
+        })).ToArray();
+        start.Set();
+        await Task.WhenAll(acquirers);
+
+        output.WriteLine($"{proxy.AnswersLost} answers lost, {intervals.Count - 3} grants, max overlap {intervals.MaxOverlap()}");
+        proxy.AnswersLost.Should().BeGreaterThan(0);
+        intervals.Count.Should().BeGreaterThan(3 + NewLimit, "the freed room was granted again and again");
+        intervals.MaxOverlap().Should().BeLessThanOrEqualTo(NewLimit);
+        (await _table.LiveSlotCountAsync("", Now())).Should().Be(3, "every new holder released: only the three old leases are left");
+    }
+
     /// <summary>Fills every slot of <paramref name="pool"/>, then releases all but <paramref name="keep"/>.</summary>
     private static async Task<List<Lease>> HoldSlotsAsync(LeasePool pool, int[] keep, int leaseSeconds = 600)
     {
