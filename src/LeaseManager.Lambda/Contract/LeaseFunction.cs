@@ -40,10 +40,14 @@ public sealed class LeaseFunction(LeasePool pool, TimeProvider? clock = null)
     public async Task<LeaseResult> HandleAsync(LeaseCommand command, long? deadlineMs = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
+
+        // Before any I/O: when this acquire was asked for. A reclaim of the owner releases only leases
+        // asked for before the execution's end, never a redriven execution's new one.
+        var startedAt = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         switch (command)
         {
             case AcquireCommand acquire:
-                var outcome = await Pool.AcquireAsync(acquire.Request, cancellationToken).ConfigureAwait(false);
+                var outcome = await Pool.AcquireAsync(acquire.Request with { RequestedAtMs = acquire.Request.RequestedAtMs ?? startedAt }, cancellationToken).ConfigureAwait(false);
                 return new LeaseResult(new LeaseResponse
                 {
                     Status = outcome.Status == AcquireStatus.Acquired ? LeaseResponse.Acquired : LeaseResponse.Wait,
@@ -59,7 +63,7 @@ public sealed class LeaseFunction(LeasePool pool, TimeProvider? clock = null)
                 var renewed = await Pool.RenewAsync(renew.LeaseId, renew.LeaseDurationSeconds, cancellationToken).ConfigureAwait(false);
                 return new LeaseResult(new LeaseResponse { Status = LeaseResponse.Renewed, LeaseId = renewed.LeaseId, LeaseExpiresAt = renewed.ExpiresAtEpochSeconds });
             case ReclaimCommand reclaim:
-                var reclaimed = await Pool.ReclaimAsync(reclaim.OwnerId, SettleUntil(reclaim, deadlineMs), cancellationToken).ConfigureAwait(false);
+                var reclaimed = await Pool.ReclaimAsync(reclaim.OwnerId, reclaim.EndedAtMs ?? startedAt, SettleUntil(reclaim, deadlineMs), cancellationToken).ConfigureAwait(false);
                 return new LeaseResult(new LeaseResponse
                 {
                     Status = LeaseResponse.Reclaimed,

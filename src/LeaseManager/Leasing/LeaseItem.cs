@@ -13,15 +13,29 @@ internal static class LeaseItem
     public const string LeaseIdAttribute = "lease_id";
     public const string ExpiresAtMsAttribute = "expires_at_ms";
     public const string AcquiredAtMsAttribute = "acquired_at_ms";
+
+    /// <summary>When the acquire that wrote the lease was asked for (invocation or call start, before any I/O): reclaim and release compare it.</summary>
+    public const string RequestedAtMsAttribute = "requested_at_ms";
+
+    /// <summary>The gate item's version (see <see cref="GateKey"/>).</summary>
+    public const string GateVersionAttribute = "gate_version";
     public const string OwnerHashAttribute = "owner_hash";
     public const string OwnerIdAttribute = "owner_id";
     public const string ResourceIdAttribute = "resource_id";
     public const string SlotPrefix = "slot#";
     public const string OwnerPrefix = "owner#";
 
+    /// <summary>
+    /// The pool's gate: bumped by every claim made while a lease above the limit is live (a lowered
+    /// limit). '!' sorts before '#', so one consistent Query from <see cref="GateKey"/> to
+    /// <see cref="SlotRangeEnd"/> reads the gate first, then every slot, and no owner item.
+    /// </summary>
+    public const string GateKey = "slot!gate";
+    public const string SlotRangeEnd = "slot#~";
+
     public static readonly IReadOnlySet<string> ReservedAttributes = new HashSet<string>(StringComparer.Ordinal)
     {
-        LeaseIdAttribute, ExpiresAtMsAttribute, AcquiredAtMsAttribute, OwnerHashAttribute, OwnerIdAttribute, ResourceIdAttribute,
+        LeaseIdAttribute, ExpiresAtMsAttribute, AcquiredAtMsAttribute, RequestedAtMsAttribute, GateVersionAttribute, OwnerHashAttribute, OwnerIdAttribute, ResourceIdAttribute,
     };
 
     public static string SlotKey(int slot) => SlotPrefix + slot.ToString("D4", CultureInfo.InvariantCulture);

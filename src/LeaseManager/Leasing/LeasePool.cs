@@ -44,6 +44,9 @@ public sealed partial class LeasePool
     public async Task<AcquireOutcome> AcquireAsync(AcquireRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+
+        // Taken before any I/O: a reclaim releases only leases asked for before the owner's end.
+        var requestedAt = request.RequestedAtMs ?? NowMs();
         var durationMs = 1000L * RequestLimits.CheckDuration(request.LeaseDurationSeconds, _options.MaxLeaseDurationSeconds);
         RequestLimits.CheckOwner(request.OwnerId, request.ResourceId);
         var ownerHash = request.OwnerId is null ? null : OwnerKey.Hash(request.OwnerId, request.ResourceId);
@@ -53,7 +56,7 @@ public sealed partial class LeasePool
         // index the new lease by owner in the same transaction as the slot. A first attempt holds
         // nothing yet: the owner is recorded on the slot alone, in one write.
         var lookUp = ownerHash is not null && request.Attempt is not 0;
-        var ownerItemHash = lookUp ? ownerHash : null;
+        var claimer = new Claimer(request, ownerHash, lookUp ? ownerHash : null, requestedAt, durationMs);
 
         // Fast path: one write on a slot this instance believes is free.
         var now = NowMs();
@@ -64,7 +67,7 @@ public sealed partial class LeasePool
             {
                 // A slot we last saw holding a lease that has since expired is reclaimed by this write.
                 var reclaimed = believedUntil > 0;
-                var claim = await ClaimAsync(slot, request, ownerHash, ownerItemHash, now, durationMs, cancellationToken).ConfigureAwait(false);
+                var claim = await ClaimAsync(slot, claimer, null, cancellationToken).ConfigureAwait(false);
                 if (claim.Outcome is { } done)
                 {
                     return done with { ReclaimedExpired = done.ReclaimedExpired || reclaimed };
@@ -92,6 +95,23 @@ public sealed partial class LeasePool
                 return Saturated(request, running);
             }
 
+            // A lowered limit (G1): while a lease sits live in a slot at or above the limit, slot
+            // conditions alone no longer bound the pool (those leases are outside the slots we
+            // claim), and "running < limit" in this read is a count-then-write. So every claim made
+            // in this state also bumps the gate item, conditioned on the version this read saw
+            // first. Why that is enough:
+            //  * Gated claims commit one at a time (each moves the gate on). The read saw gate v
+            //    BEFORE any slot, so every gated claim up to v is in the slots it read; a claim
+            //    conditioned on v commits only if no gated claim came after. Leases live at our
+            //    commit are therefore ones this read counted (or saw free and expired, which
+            //    cannot come back: liveness is judged at the read's start, and renew needs a live
+            //    lease) plus ungated ones: at most running + 1 <= limit.
+            //  * Ungated claims (this path with no live lease beyond the limit, and the fast path,
+            //    which SlotHints allows only after such a read) happen only once every lease above
+            //    the limit has expired for good; from then on the limit's slots bound the pool.
+            // Only pools of this limit may write: an instance still running an older, larger
+            // limit can write beyond it (a deploy window), which no condition here can see.
+            var gate = snapshot.HasLiveBeyond(limit) ? new Gate(snapshot.GateVersion) : null;
             var held = snapshot.Slots.Where(s => s.IsLiveAt(now)).Select(s => s.Slot).ToHashSet();
             var expired = snapshot.Slots.Where(s => !s.IsLiveAt(now)).Select(s => s.Slot).ToHashSet();
             var start = Random.Shared.Next(limit);
@@ -105,10 +125,16 @@ public sealed partial class LeasePool
                 }
 
                 tried++;
-                var claim = await ClaimAsync(slot, request, ownerHash, ownerItemHash, NowMs(), durationMs, cancellationToken).ConfigureAwait(false);
+                var claim = await ClaimAsync(slot, claimer, gate, cancellationToken).ConfigureAwait(false);
                 if (claim.Outcome is { } done)
                 {
                     return done with { CurrentRunning = done.Reused ? done.CurrentRunning : running + 1, ReclaimedExpired = !done.Reused && expired.Contains(slot) };
+                }
+
+                if (claim.GateMoved)
+                {
+                    // Someone claimed since our read: what we counted may be stale. Read again.
+                    break;
                 }
             }
         }
@@ -117,184 +143,23 @@ public sealed partial class LeasePool
         return Saturated(request, Math.Max(running, limit));
     }
 
-    public async Task<ReleaseOutcome> ReleaseAsync(string leaseId, CancellationToken cancellationToken = default)
-    {
-        var id = RequestLimits.ParseLeaseId(leaseId);
-        var text = id.ToString();
-        var slotDelete = new Delete
-        {
-            TableName = _options.TableName,
-            Key = Key(SlotKey(id.Slot)),
-            ConditionExpression = "#lease = :lease",
-            ExpressionAttributeNames = new() { ["#lease"] = LeaseIdAttribute },
-            ExpressionAttributeValues = new() { [":lease"] = S(text) },
-        };
-
-        if (id.OwnerHash is { } owner)
-        {
-            var ownerDelete = new Delete
-            {
-                TableName = _options.TableName,
-                Key = Key(OwnerItemKey(owner)),
-                ConditionExpression = "#lease = :lease",
-                ExpressionAttributeNames = new() { ["#lease"] = LeaseIdAttribute },
-                ExpressionAttributeValues = new() { [":lease"] = S(text) },
-            };
-            try
-            {
-                await Call(() => _db.TransactWriteItemsAsync(
-                    new TransactWriteItemsRequest { TransactItems = [new() { Delete = slotDelete }, new() { Delete = ownerDelete }] },
-                    cancellationToken)).ConfigureAwait(false);
-                _hints.Freed(id.Slot);
-                return new ReleaseOutcome(text, Released: true);
-            }
-            catch (TransactionCanceledException e) when (Code(e, 0) == "ConditionalCheckFailed")
-            {
-                // The slot no longer carries this lease: already released, or expired and re-granted.
-                return new ReleaseOutcome(text, Released: false);
-            }
-            catch (TransactionCanceledException e) when (Code(e, 1) == "ConditionalCheckFailed")
-            {
-                // The owner index moved on (this lease expired and the owner acquired again); the slot
-                // may still carry this lease, so clear it alone.
-            }
-            catch (TransactionCanceledException e)
-            {
-                throw Transient("release", e);
-            }
-        }
-
-        try
-        {
-            await Call(() => _db.DeleteItemAsync(
-                new DeleteItemRequest
-                {
-                    TableName = slotDelete.TableName,
-                    Key = slotDelete.Key,
-                    ConditionExpression = slotDelete.ConditionExpression,
-                    ExpressionAttributeNames = slotDelete.ExpressionAttributeNames,
-                    ExpressionAttributeValues = slotDelete.ExpressionAttributeValues,
-                },
-                cancellationToken)).ConfigureAwait(false);
-            _hints.Freed(id.Slot);
-            return new ReleaseOutcome(text, Released: true);
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return new ReleaseOutcome(text, Released: false);
-        }
-    }
-
-    public async Task<RenewOutcome> RenewAsync(string leaseId, int? leaseDurationSeconds = null, CancellationToken cancellationToken = default)
-    {
-        var id = RequestLimits.ParseLeaseId(leaseId);
-        var durationMs = 1000L * RequestLimits.CheckDuration(leaseDurationSeconds, _options.MaxLeaseDurationSeconds);
-        var text = id.ToString();
-        var now = NowMs();
-        var expires = now + durationMs;
-        Update Extend(string sortKey, string condition) => new()
-        {
-            TableName = _options.TableName,
-            Key = Key(sortKey),
-            UpdateExpression = "SET #exp = :exp, #ttl = :ttl",
-            ConditionExpression = condition,
-            ExpressionAttributeNames = new() { ["#exp"] = ExpiresAtMsAttribute, ["#ttl"] = _options.TtlAttribute, ["#lease"] = LeaseIdAttribute },
-            ExpressionAttributeValues = condition.Contains(":now", StringComparison.Ordinal)
-                ? new() { [":exp"] = N(expires), [":ttl"] = N(TtlSeconds(expires)), [":lease"] = S(text), [":now"] = N(now) }
-                : new() { [":exp"] = N(expires), [":ttl"] = N(TtlSeconds(expires)), [":lease"] = S(text) },
-        };
-
-        // An expired lease is lost even if nobody has taken its slot yet: its holder ran uncounted.
-        var slotUpdate = Extend(SlotKey(id.Slot), "#lease = :lease AND #exp > :now");
-        try
-        {
-            if (id.OwnerHash is { } owner)
-            {
-                await Call(() => _db.TransactWriteItemsAsync(
-                    new TransactWriteItemsRequest
-                    {
-                        TransactItems = [new() { Update = slotUpdate }, new() { Update = Extend(OwnerItemKey(owner), "#lease = :lease") }],
-                    },
-                    cancellationToken)).ConfigureAwait(false);
-            }
-            else
-            {
-                await Call(() => _db.UpdateItemAsync(
-                    new UpdateItemRequest
-                    {
-                        TableName = slotUpdate.TableName,
-                        Key = slotUpdate.Key,
-                        UpdateExpression = slotUpdate.UpdateExpression,
-                        ConditionExpression = slotUpdate.ConditionExpression,
-                        ExpressionAttributeNames = slotUpdate.ExpressionAttributeNames,
-                        ExpressionAttributeValues = slotUpdate.ExpressionAttributeValues,
-                    },
-                    cancellationToken)).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is ConditionalCheckFailedException
-            || (e is TransactionCanceledException t && (Code(t, 0) == "ConditionalCheckFailed" || Code(t, 1) == "ConditionalCheckFailed")))
-        {
-            throw new LeaseLostException($"Lease '{text}' is no longer held (released, expired, or taken over); it cannot be renewed.");
-        }
-        catch (TransactionCanceledException e)
-        {
-            throw Transient("renew", e);
-        }
-
-        _hints.Observe(id.Slot, expires);
-        return new RenewOutcome(text, expires);
-    }
-
-    /// <summary>
-    /// Releases every lease <paramref name="ownerId"/> (an ended execution's id) holds in this pool:
-    /// one consistent read of the pool, then a lease-id-fenced release of each of its slots, so a
-    /// slot that has meanwhile been granted to someone else is never touched. When
-    /// <paramref name="settleUntilMs"/> is ahead, sweeps once more at that time, catching a lease
-    /// written by an acquire that was still in flight when the execution ended.
-    /// </summary>
-    public async Task<ReclaimOutcome> ReclaimAsync(string ownerId, long? settleUntilMs = null, CancellationToken cancellationToken = default)
-    {
-        RequestLimits.CheckOwner(ownerId, null);
-        var released = new List<string>();
-        await SweepAsync(ownerId, released, cancellationToken).ConfigureAwait(false);
-        var sweeps = 1;
-        if (settleUntilMs is { } settle && settle > NowMs())
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(settle - NowMs()), _clock, cancellationToken).ConfigureAwait(false);
-            await SweepAsync(ownerId, released, cancellationToken).ConfigureAwait(false);
-            sweeps++;
-        }
-
-        return new ReclaimOutcome(ownerId, released, sweeps);
-    }
-
-    private async Task SweepAsync(string ownerId, List<string> released, CancellationToken cancellationToken)
-    {
-        var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var slot in snapshot.Slots.Where(s => string.Equals(s.OwnerId, ownerId, StringComparison.Ordinal)))
-        {
-            if ((await ReleaseAsync(slot.LeaseId, cancellationToken).ConfigureAwait(false)).Released)
-            {
-                released.Add(slot.LeaseId);
-            }
-        }
-    }
-
     /// <summary>A strongly consistent read of every slot item of this pool.</summary>
     public async Task<PoolSnapshot> ReadAsync(CancellationToken cancellationToken = default)
     {
         var slots = new List<SlotState>();
+        long? gateVersion = null;
+        var startedAt = NowMs();
         Dictionary<string, AttributeValue>? startKey = null;
         do
         {
+            // The gate sorts first, so it is read before any slot (see AcquireAsync for why that order matters).
             var request = new QueryRequest
             {
                 TableName = _options.TableName,
                 ConsistentRead = true,
-                KeyConditionExpression = "#pk = :pk AND begins_with(#sk, :slot)",
+                KeyConditionExpression = "#pk = :pk AND #sk BETWEEN :gate AND :end",
                 ExpressionAttributeNames = new() { ["#pk"] = _options.HashKeyAttribute, ["#sk"] = _options.RangeKeyAttribute },
-                ExpressionAttributeValues = new() { [":pk"] = S(_poolKey), [":slot"] = S(SlotPrefix) },
+                ExpressionAttributeValues = new() { [":pk"] = S(_poolKey), [":gate"] = S(GateKey), [":end"] = S(SlotRangeEnd) },
                 ExclusiveStartKey = startKey,
             };
             var page = await Call(() => _db.QueryAsync(request, cancellationToken)).ConfigureAwait(false);
@@ -304,123 +169,17 @@ public sealed partial class LeasePool
                 {
                     slots.Add(state);
                 }
+                else if (GetString(item, _options.RangeKeyAttribute) == GateKey)
+                {
+                    gateVersion = GetLong(item, GateVersionAttribute);
+                }
             }
 
             startKey = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
         }
         while (startKey is not null);
 
-        return new PoolSnapshot(slots, NowMs());
-    }
-
-    private async Task<ClaimResult> ClaimAsync(int slot, AcquireRequest request, string? ownerHash, string? ownerItemHash, long now, long durationMs, CancellationToken ct)
-    {
-        var expires = now + durationMs;
-
-        // The lease id names the owner index item when there is one, so release and renew find it.
-        var id = LeaseId.NewFor(slot, ownerItemHash);
-        var text = id.ToString();
-        var slotItem = new Dictionary<string, AttributeValue>
-        {
-            [_options.HashKeyAttribute] = S(_poolKey),
-            [_options.RangeKeyAttribute] = S(SlotKey(slot)),
-            [LeaseIdAttribute] = S(text),
-            [ExpiresAtMsAttribute] = N(expires),
-            [AcquiredAtMsAttribute] = N(now),
-            [_options.TtlAttribute] = N(TtlSeconds(expires)),
-        };
-        if (ownerHash is not null)
-        {
-            slotItem[OwnerHashAttribute] = S(ownerHash);
-            slotItem[OwnerIdAttribute] = S(request.OwnerId!);
-        }
-
-        if (request.ResourceId is not null)
-        {
-            slotItem[ResourceIdAttribute] = S(request.ResourceId);
-        }
-
-        var values = new Dictionary<string, AttributeValue> { [":now"] = N(now) };
-        var granted = new AcquireOutcome(AcquireStatus.Acquired, new Lease(text, slot, expires), null, _options.MaxConcurrentLeases);
-
-        if (ownerItemHash is null)
-        {
-            try
-            {
-                // Only a failed condition returns the item (who holds the slot, until when): a granted
-                // write returns nothing, which keeps the hot path lean.
-                await Call(() => _db.PutItemAsync(
-                    new PutItemRequest
-                    {
-                        TableName = _options.TableName,
-                        Item = slotItem,
-                        ConditionExpression = SlotCondition,
-                        ExpressionAttributeNames = _slotConditionNames,
-                        ExpressionAttributeValues = values,
-                        ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
-                    },
-                    ct)).ConfigureAwait(false);
-                _hints.Observe(slot, expires);
-                return new ClaimResult(granted);
-            }
-            catch (ConditionalCheckFailedException e)
-            {
-                _hints.Observe(slot, GetLong(e.Item, ExpiresAtMsAttribute) ?? expires);
-                return ClaimResult.SlotTaken;
-            }
-        }
-
-        var ownerItem = new Dictionary<string, AttributeValue>
-        {
-            [_options.HashKeyAttribute] = S(_poolKey),
-            [_options.RangeKeyAttribute] = S(OwnerItemKey(ownerItemHash)),
-            [LeaseIdAttribute] = S(text),
-            [ExpiresAtMsAttribute] = N(expires),
-            [_options.TtlAttribute] = N(TtlSeconds(expires)),
-        };
-        try
-        {
-            await Call(() => _db.TransactWriteItemsAsync(
-                new TransactWriteItemsRequest
-                {
-                    TransactItems =
-                    [
-                        new() { Put = new Put { TableName = _options.TableName, Item = slotItem, ConditionExpression = SlotCondition, ExpressionAttributeNames = _slotConditionNames, ExpressionAttributeValues = values, ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD } },
-                        new() { Put = new Put { TableName = _options.TableName, Item = ownerItem, ConditionExpression = SlotCondition, ExpressionAttributeNames = _slotConditionNames, ExpressionAttributeValues = values, ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD } },
-                    ],
-                },
-                ct)).ConfigureAwait(false);
-            _hints.Observe(slot, expires);
-            return new ClaimResult(granted);
-        }
-        catch (TransactionCanceledException e)
-        {
-            var ownerReason = Reason(e, 1);
-            if (ownerReason?.Code == "ConditionalCheckFailed"
-                && GetString(ownerReason.Item, LeaseIdAttribute) is { } existing
-                && LeaseId.TryParse(existing, out var existingId))
-            {
-                // Same owner, lease still live: idempotent answer, nothing new written.
-                _hints.Observe(slot, Code(e, 0) == "ConditionalCheckFailed" ? GetLong(Reason(e, 0)?.Item, ExpiresAtMsAttribute) ?? 0 : 0);
-                var existingExpiry = GetLong(ownerReason.Item, ExpiresAtMsAttribute) ?? 0;
-                return new ClaimResult(new AcquireOutcome(AcquireStatus.Acquired, new Lease(existing, existingId.Value.Slot, existingExpiry), null, _options.MaxConcurrentLeases, Reused: true));
-            }
-
-            var slotReason = Reason(e, 0);
-            if (slotReason?.Code == "ConditionalCheckFailed")
-            {
-                _hints.Observe(slot, GetLong(slotReason.Item, ExpiresAtMsAttribute) ?? expires);
-                return ClaimResult.SlotTaken;
-            }
-
-            if (e.CancellationReasons?.Any(r => r.Code == "TransactionConflict") == true)
-            {
-                // Another transaction touched the same slot at the same moment: treat it as taken.
-                return ClaimResult.SlotTaken;
-            }
-
-            throw Transient("acquire", e);
-        }
+        return new PoolSnapshot(slots, startedAt, gateVersion);
     }
 
     private AcquireOutcome Saturated(AcquireRequest request, int running)
@@ -449,7 +208,8 @@ public sealed partial class LeasePool
             GetString(item, OwnerHashAttribute),
             GetString(item, OwnerIdAttribute),
             GetString(item, ResourceIdAttribute),
-            GetLong(item, ExpiresAtMsAttribute) ?? 0);
+            GetLong(item, ExpiresAtMsAttribute) ?? 0,
+            GetLong(item, RequestedAtMsAttribute) ?? GetLong(item, AcquiredAtMsAttribute));
     }
 
     private Dictionary<string, AttributeValue> Key(string sortKey) => new()
@@ -470,8 +230,4 @@ public sealed partial class LeasePool
 
     private static Task<T> Call<T>(Func<Task<T>> call) => DynamoDbFaults.Guard(call);
 
-    private readonly record struct ClaimResult(AcquireOutcome? Outcome)
-    {
-        public static ClaimResult SlotTaken => default;
-    }
 }

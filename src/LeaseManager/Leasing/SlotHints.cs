@@ -9,8 +9,11 @@ internal sealed class SlotHints
 {
     private readonly long[] _busyUntilMs;
 
-    // Until the first consistent read this instance knows nothing about leases held in slots beyond
-    // its limit (left over from a larger limit), so the blind fast path stays off.
+    // The blind fast path (one unconditional-on-the-pool write) is only safe when no lease is live in a
+    // slot at or above the limit (left over from a larger limit). Off until a consistent read shows
+    // none; a read that shows one turns it off again, with no expiry: such a lease may be renewed past
+    // any expiry this instance saw. A read that shows none is final: a lease seen expired (at the
+    // read's start) cannot be renewed, and a pool of this limit never writes beyond it.
     private long _foreignBusyUntilMs = long.MaxValue;
 
     // The slot this instance freed last: known free as of that release, so the best first guess.
@@ -75,7 +78,7 @@ internal sealed class SlotHints
             }
             else if (s.IsLiveAt(snapshot.ReadAtMs))
             {
-                foreign = Math.Max(foreign, s.ExpiresAtMs);
+                foreign = long.MaxValue;
             }
         }
 

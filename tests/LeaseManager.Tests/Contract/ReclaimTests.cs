@@ -3,6 +3,7 @@ using System.Text.Json;
 using LeaseManager.Contract;
 using LeaseManager.Leasing;
 using LeaseManager.Tests.Peers;
+using LocalPeers;
 
 namespace LeaseManager.Tests.Contract;
 
@@ -82,12 +83,20 @@ public sealed class ReclaimTests : IAsyncLifetime
     public async Task An_acquire_that_lands_after_the_first_sweep_is_released_by_the_second()
     {
         // The AWS sample's race: the execution is aborted while its acquire is in flight; the cleanup
-        // runs first and the acquire writes afterwards. The settle time is the function's timeout.
+        // runs first and the acquire's write lands afterwards. The settle time is the function's timeout.
+        await using var proxy = _table.Proxy();
+        var inFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        proxy.Hold = call => call.Operation == "PutItem" ? inFlight.Task : Task.CompletedTask;
+        var slow = new LeasePool(proxy.CreateClient(), _table.Options(4));
+        await slow.ReadAsync(); // a warm instance: its next acquire goes straight to the (held) write
+        var acquire = slow.AcquireAsync(new AcquireRequest(Failed, "late", Attempt: 0));
+        await Task.Delay(50);
         var function = Function(settleSeconds: 2);
         var ended = DateTimeOffset.UtcNow;
         var reclaim = Invoke(function, Event(Failed, "ABORTED", ended));
         await Task.Delay(700);
-        var late = await Function(settleSeconds: 0).Pool.AcquireAsync(new AcquireRequest(Failed, "late", Attempt: 0));
+        inFlight.SetResult();
+        var late = await acquire;
         late.Status.Should().Be(AcquireStatus.Acquired);
 
         var answer = await reclaim;
@@ -96,6 +105,71 @@ public sealed class ReclaimTests : IAsyncLifetime
         answer.GetProperty("lease_ids").EnumerateArray().Select(e => e.GetString()).Should().Equal(late.Lease!.LeaseId);
         (await _table.ItemsAsync()).Should().BeEmpty();
         DateTimeOffset.UtcNow.Should().BeOnOrAfter(ended.AddSeconds(2));
+    }
+
+    [Fact]
+    public async Task A_lease_the_redriven_execution_takes_survives_the_second_sweep()
+    {
+        // RedriveExecution keeps the execution ARN: after sweep 1 the redriven execution acquires again,
+        // as its owner, and works under that lease. Sweep 2 (about a function timeout later) must leave it.
+        var function = Function(settleSeconds: 2);
+        var before = await function.Pool.AcquireAsync(new AcquireRequest(Failed, "db", Attempt: 0));
+        await Task.Delay(5);
+        var ended = DateTimeOffset.UtcNow;
+        var reclaim = Invoke(function, Event(Failed, "FAILED", ended));
+        await Task.Delay(700);
+        var redriven = await Function(settleSeconds: 0).Pool.AcquireAsync(new AcquireRequest(Failed, "db", Attempt: 0));
+        redriven.Status.Should().Be(AcquireStatus.Acquired);
+
+        var answer = await reclaim;
+
+        answer.GetProperty("sweeps").GetInt32().Should().Be(2);
+        answer.GetProperty("lease_ids").EnumerateArray().Select(e => e.GetString()).Should().Equal(before.Lease!.LeaseId);
+        (await _table.LiveSlotsAsync("", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).Should().ContainSingle()
+            .Which["lease_id"].S.Should().Be(redriven.Lease!.LeaseId);
+        (await function.Pool.ReleaseAsync(redriven.Lease.LeaseId)).Released.Should().BeTrue("the redriven execution still held it");
+    }
+
+    [Fact]
+    public async Task A_reclaim_event_delivered_late_spares_leases_taken_after_the_end()
+    {
+        // 32 executions failed five minutes ago, were redriven, and hold new leases; their reclaim events
+        // arrive now (EventBridge / Lambda async retries), while 32 newcomers compete for the pool.
+        const int Executions = 32;
+        var function = Function(settleSeconds: 0, limit: Executions);
+        var ended = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var intervals = new Leasing.HoldingIntervals();
+        var redriven = new List<Lease>();
+        for (var i = 0; i < Executions; i++)
+        {
+            var lease = (await function.Pool.AcquireAsync(new AcquireRequest(Failed + i, "db", Attempt: 0))).Lease!;
+            redriven.Add(lease);
+            intervals.Add(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), lease.ExpiresAtMs);
+        }
+
+        var pools = Enumerable.Range(0, 4).Select(_ => new LeasePool(_table.Client, _table.Options(Executions))).ToArray();
+        var reclaims = Enumerable.Range(0, Executions).Select(i => Task.Run(() => Invoke(function, Event(Failed + i, "FAILED", ended))));
+        var newcomers = Enumerable.Range(0, Executions).Select(i => Task.Run(async () =>
+        {
+            for (var round = 0; round < 10; round++)
+            {
+                if ((await pools[i % pools.Length].AcquireAsync(new AcquireRequest(Other + i, "db", Attempt: 0))).Lease is { } lease)
+                {
+                    intervals.Add(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), lease.ExpiresAtMs);
+                    return;
+                }
+
+                await Task.Delay(20);
+            }
+        }));
+
+        var answers = await Task.WhenAll(reclaims);
+        await Task.WhenAll(newcomers);
+
+        answers.Sum(a => a.GetProperty("released_count").GetInt32()).Should().Be(0, "every lease was taken after its execution's reported end");
+        intervals.MaxOverlap().Should().BeLessThanOrEqualTo(Executions);
+        (await _table.LiveSlotsAsync("", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).Select(i => i["lease_id"].S)
+            .Should().BeEquivalentTo(redriven.Select(l => l.LeaseId));
     }
 
     [Fact]
@@ -147,8 +221,8 @@ public sealed class ReclaimTests : IAsyncLifetime
         answer.GetProperty("execution_status").ValueKind.Should().Be(JsonValueKind.Null);
     }
 
-    private LeaseFunction Function(int settleSeconds) =>
-        new(new LeasePool(_table.Client, _table.Options(4) with { ReclaimSettleSeconds = settleSeconds }));
+    private LeaseFunction Function(int settleSeconds, int limit = 4) =>
+        new(new LeasePool(_table.Client, _table.Options(limit) with { ReclaimSettleSeconds = settleSeconds }));
 
     private static string Event(string executionArn, string status, DateTimeOffset stoppedAt) => $$"""
         {

@@ -342,7 +342,10 @@ public sealed class LeaseSemanticsTests : IAsyncLifetime
         var release = await pool.ReleaseAsync(lease.Lease!.LeaseId);
 
         release.Released.Should().BeTrue();
-        counter.Snapshot().Should().BeEquivalentTo(new Dictionary<string, int> { ["Query"] = 1, ["TransactWriteItems"] = 2 });
+
+        // The release of a looked-up lease reads the pool once more: it also frees a late first
+        // attempt of the same owner (issue 12 item 5). First attempts keep their one-write release.
+        counter.Snapshot().Should().BeEquivalentTo(new Dictionary<string, int> { ["Query"] = 2, ["TransactWriteItems"] = 2 });
         (await _table.ItemsAsync()).Should().BeEmpty();
     }
 

@@ -50,6 +50,13 @@ public sealed class LeaseTable : IAsyncDisposable
     public LeasePool Pool(int maxConcurrent, string prefix = "", TimeProvider? clock = null, CountingHttpClientFactory? counter = null, int maxDurationSeconds = 600) =>
         new(counter is null ? Client : Peer.CreateClient(counter), Options(maxConcurrent, prefix, maxDurationSeconds), clock);
 
+    /// <summary>A pool that reaches the table through <paramref name="client"/> (e.g. a <see cref="DynamoDbFaultProxy"/> client).</summary>
+    public LeasePool PoolVia(IAmazonDynamoDB client, int maxConcurrent, string prefix = "", TimeProvider? clock = null, int maxDurationSeconds = 600) =>
+        new(client, Options(maxConcurrent, prefix, maxDurationSeconds), clock);
+
+    /// <summary>A fault-injecting proxy in front of this table's DynamoDB.</summary>
+    public DynamoDbFaultProxy Proxy() => new(Peer.Endpoint);
+
     public async Task<List<Dictionary<string, AttributeValue>>> ItemsAsync()
     {
         var items = new List<Dictionary<string, AttributeValue>>();
@@ -65,11 +72,15 @@ public sealed class LeaseTable : IAsyncDisposable
         return items;
     }
 
-    public async Task<int> LiveSlotCountAsync(string prefix, long nowMs) =>
-        (await ItemsAsync()).Count(i =>
+    public async Task<int> LiveSlotCountAsync(string prefix, long nowMs) => (await LiveSlotsAsync(prefix, nowMs)).Count;
+
+    /// <summary>The live slot items of a pool (what holds capacity), read consistently.</summary>
+    public async Task<List<Dictionary<string, AttributeValue>>> LiveSlotsAsync(string prefix, long nowMs) =>
+        (await ItemsAsync()).Where(i =>
             i[HashKey].S == LeasePoolOptions.PoolKeyFor(prefix)
             && i[RangeKey].S.StartsWith("slot#", StringComparison.Ordinal)
-            && long.Parse(i["expires_at_ms"].N, System.Globalization.CultureInfo.InvariantCulture) > nowMs);
+            && i.ContainsKey("expires_at_ms")
+            && long.Parse(i["expires_at_ms"].N, System.Globalization.CultureInfo.InvariantCulture) > nowMs).ToList();
 
     public async ValueTask DisposeAsync()
     {

@@ -1,0 +1,230 @@
+using Amazon.DynamoDBv2.Model;
+using static LeaseManager.Leasing.LeaseItem;
+
+namespace LeaseManager.Leasing;
+
+/// <summary>Release, renew and reclaim: fenced on the lease id, so they never touch a re-granted slot.</summary>
+public sealed partial class LeasePool
+{
+    /// <summary>
+    /// Frees the lease. A lease taken by a looked-up acquire (a retry; its id carries the owner hash)
+    /// also frees the owner's other live leases that were asked for before it: the first attempt's
+    /// write may still have been in flight when the retry looked, and landed afterwards.
+    /// </summary>
+    /// <remarks>
+    /// <see cref="ReleaseOutcome.Released"/> is false when the lease was no longer held: already
+    /// released (by an earlier call, a reclaim, or this call's own first try whose answer was lost),
+    /// or expired and re-granted. Either way it no longer holds capacity.
+    /// </remarks>
+    public async Task<ReleaseOutcome> ReleaseAsync(string leaseId, CancellationToken cancellationToken = default)
+    {
+        var id = RequestLimits.ParseLeaseId(leaseId);
+        if (id.OwnerHash is { } owner)
+        {
+            await ReleaseEarlierLeasesOfAsync(id, owner, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ReleaseExactAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Item 5 of issue 12: frees the owner's other live slots asked for no later than this lease (a
+    /// late first attempt), each fenced on its own lease id. Runs before this lease's own release, so
+    /// a release re-invoked after a crash still finds the bound. A late write that lands after this
+    /// read is not seen here: it holds its slot until a reclaim of the owner or its expiry.
+    /// </summary>
+    private async Task ReleaseEarlierLeasesOfAsync(LeaseId id, string ownerHash, CancellationToken cancellationToken)
+    {
+        var text = id.ToString();
+        var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (snapshot.Slots.FirstOrDefault(s => s.LeaseId == text)?.RequestedAtMs is not { } bound)
+        {
+            return;
+        }
+
+        foreach (var stray in snapshot.Slots.Where(s => s.OwnerHash == ownerHash && s.LeaseId != text
+            && s.IsLiveAt(snapshot.ReadAtMs) && s.RequestedAtMs is { } asked && asked <= bound))
+        {
+            if (LeaseId.TryParse(stray.LeaseId, out var strayId))
+            {
+                await ReleaseExactAsync(strayId.Value, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<ReleaseOutcome> ReleaseExactAsync(LeaseId id, CancellationToken cancellationToken)
+    {
+        var text = id.ToString();
+        var slotDelete = new Delete
+        {
+            TableName = _options.TableName,
+            Key = Key(SlotKey(id.Slot)),
+            ConditionExpression = "#lease = :lease",
+            ExpressionAttributeNames = new() { ["#lease"] = LeaseIdAttribute },
+            ExpressionAttributeValues = new() { [":lease"] = S(text) },
+        };
+
+        if (id.OwnerHash is { } owner)
+        {
+            var ownerDelete = new Delete
+            {
+                TableName = _options.TableName,
+                Key = Key(OwnerItemKey(owner)),
+                ConditionExpression = "#lease = :lease",
+                ExpressionAttributeNames = new() { ["#lease"] = LeaseIdAttribute },
+                ExpressionAttributeValues = new() { [":lease"] = S(text) },
+            };
+            try
+            {
+                // The token makes the SDK's retry after a lost answer report the first try's success.
+                await Call(() => _db.TransactWriteItemsAsync(
+                    new TransactWriteItemsRequest { TransactItems = [new() { Delete = slotDelete }, new() { Delete = ownerDelete }], ClientRequestToken = NewToken() },
+                    cancellationToken)).ConfigureAwait(false);
+                _hints.Freed(id.Slot);
+                return new ReleaseOutcome(text, Released: true);
+            }
+            catch (TransactionCanceledException e) when (Code(e, 0) == "ConditionalCheckFailed")
+            {
+                // The slot no longer carries this lease: already released, or expired and re-granted.
+                return new ReleaseOutcome(text, Released: false);
+            }
+            catch (TransactionCanceledException e) when (Code(e, 1) == "ConditionalCheckFailed")
+            {
+                // The owner index moved on (this lease expired and the owner acquired again); the slot
+                // may still carry this lease, so clear it alone.
+            }
+            catch (TransactionCanceledException e)
+            {
+                throw Transient("release", e);
+            }
+        }
+
+        try
+        {
+            // A plain delete whose answer is lost is retried by the SDK and then finds nothing: the
+            // lease is gone (no capacity leaks) and the answer says released = false.
+            await Call(() => _db.DeleteItemAsync(
+                new DeleteItemRequest
+                {
+                    TableName = slotDelete.TableName,
+                    Key = slotDelete.Key,
+                    ConditionExpression = slotDelete.ConditionExpression,
+                    ExpressionAttributeNames = slotDelete.ExpressionAttributeNames,
+                    ExpressionAttributeValues = slotDelete.ExpressionAttributeValues,
+                },
+                cancellationToken)).ConfigureAwait(false);
+            _hints.Freed(id.Slot);
+            return new ReleaseOutcome(text, Released: true);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return new ReleaseOutcome(text, Released: false);
+        }
+    }
+
+    /// <summary>
+    /// Extends a live lease. Idempotent under the SDK's retries: the plain update's condition (this
+    /// lease id, still live) holds again for a retry of an applied update, and the transaction (owned
+    /// leases) carries a client request token.
+    /// </summary>
+    public async Task<RenewOutcome> RenewAsync(string leaseId, int? leaseDurationSeconds = null, CancellationToken cancellationToken = default)
+    {
+        var id = RequestLimits.ParseLeaseId(leaseId);
+        var durationMs = 1000L * RequestLimits.CheckDuration(leaseDurationSeconds, _options.MaxLeaseDurationSeconds);
+        var text = id.ToString();
+        var now = NowMs();
+        var expires = now + durationMs;
+        Update Extend(string sortKey, string condition) => new()
+        {
+            TableName = _options.TableName,
+            Key = Key(sortKey),
+            UpdateExpression = "SET #exp = :exp, #ttl = :ttl",
+            ConditionExpression = condition,
+            ExpressionAttributeNames = new() { ["#exp"] = ExpiresAtMsAttribute, ["#ttl"] = _options.TtlAttribute, ["#lease"] = LeaseIdAttribute },
+            ExpressionAttributeValues = condition.Contains(":now", StringComparison.Ordinal)
+                ? new() { [":exp"] = N(expires), [":ttl"] = N(TtlSeconds(expires)), [":lease"] = S(text), [":now"] = N(now) }
+                : new() { [":exp"] = N(expires), [":ttl"] = N(TtlSeconds(expires)), [":lease"] = S(text) },
+        };
+
+        // An expired lease is lost even if nobody has taken its slot yet: its holder ran uncounted.
+        var slotUpdate = Extend(SlotKey(id.Slot), "#lease = :lease AND #exp > :now");
+        try
+        {
+            if (id.OwnerHash is { } owner)
+            {
+                await Call(() => _db.TransactWriteItemsAsync(
+                    new TransactWriteItemsRequest
+                    {
+                        TransactItems = [new() { Update = slotUpdate }, new() { Update = Extend(OwnerItemKey(owner), "#lease = :lease") }],
+                        ClientRequestToken = NewToken(),
+                    },
+                    cancellationToken)).ConfigureAwait(false);
+            }
+            else
+            {
+                await Call(() => _db.UpdateItemAsync(
+                    new UpdateItemRequest
+                    {
+                        TableName = slotUpdate.TableName,
+                        Key = slotUpdate.Key,
+                        UpdateExpression = slotUpdate.UpdateExpression,
+                        ConditionExpression = slotUpdate.ConditionExpression,
+                        ExpressionAttributeNames = slotUpdate.ExpressionAttributeNames,
+                        ExpressionAttributeValues = slotUpdate.ExpressionAttributeValues,
+                    },
+                    cancellationToken)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is ConditionalCheckFailedException
+            || (e is TransactionCanceledException t && (Code(t, 0) == "ConditionalCheckFailed" || Code(t, 1) == "ConditionalCheckFailed")))
+        {
+            throw new LeaseLostException($"Lease '{text}' is no longer held (released, expired, or taken over); it cannot be renewed.");
+        }
+        catch (TransactionCanceledException e)
+        {
+            throw Transient("renew", e);
+        }
+
+        _hints.Observe(id.Slot, expires);
+        return new RenewOutcome(text, expires);
+    }
+
+    /// <summary>
+    /// Releases the leases <paramref name="ownerId"/> (an ended execution's id) asked for no later than
+    /// <paramref name="endedAtMs"/>: one consistent read of the pool, then a lease-id-fenced release of
+    /// each, so a slot meanwhile granted to someone else is never touched. A lease asked for after the
+    /// end belongs to a redriven execution (RedriveExecution keeps the ARN) and is never released, however
+    /// late the reclaim arrives. Without an end time (a manual reclaim) the bound is this call's start.
+    /// When <paramref name="settleUntilMs"/> is ahead, sweeps once more at that time, catching a lease
+    /// written by an acquire that was still in flight when the execution ended.
+    /// </summary>
+    public async Task<ReclaimOutcome> ReclaimAsync(string ownerId, long? endedAtMs = null, long? settleUntilMs = null, CancellationToken cancellationToken = default)
+    {
+        RequestLimits.CheckOwner(ownerId, null);
+        var askedBy = endedAtMs ?? NowMs();
+        var released = new List<string>();
+        await SweepAsync(ownerId, askedBy, released, cancellationToken).ConfigureAwait(false);
+        var sweeps = 1;
+        if (settleUntilMs is { } settle && settle > NowMs())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(settle - NowMs()), _clock, cancellationToken).ConfigureAwait(false);
+            await SweepAsync(ownerId, askedBy, released, cancellationToken).ConfigureAwait(false);
+            sweeps++;
+        }
+
+        return new ReclaimOutcome(ownerId, released, sweeps);
+    }
+
+    private async Task SweepAsync(string ownerId, long askedBy, List<string> released, CancellationToken cancellationToken)
+    {
+        var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var slot in snapshot.Slots.Where(s => string.Equals(s.OwnerId, ownerId, StringComparison.Ordinal)
+            && s.RequestedAtMs is { } asked && asked <= askedBy))
+        {
+            if (LeaseId.TryParse(slot.LeaseId, out var id) && (await ReleaseExactAsync(id.Value, cancellationToken).ConfigureAwait(false)).Released)
+            {
+                released.Add(slot.LeaseId);
+            }
+        }
+    }
+}

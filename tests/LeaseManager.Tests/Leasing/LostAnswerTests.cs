@@ -1,0 +1,135 @@
+using LeaseManager.Leasing;
+using LeaseManager.Tests.Peers;
+using LocalPeers;
+using Xunit.Abstractions;
+
+namespace LeaseManager.Tests.Leasing;
+
+/// <summary>
+/// Issue 12 item 6: DynamoDB applies a write but its answer is lost (a 500 after the write), so the
+/// SDK retries a request that already happened. Every write the engine makes goes through a real
+/// proxy that does exactly that; the engine must not take a second slot, leak one, or call a lease
+/// it just extended lost.
+/// </summary>
+public sealed class LostAnswerTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Owners = 32;
+    private const int Limit = 10;
+
+    private LeaseTable _table = null!;
+    private DynamoDbFaultProxy _proxy = null!;
+
+    public async Task InitializeAsync()
+    {
+        _table = await LeaseTable.CreateAsync();
+        _proxy = _table.Proxy();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _proxy.DisposeAsync();
+        await _table.DisposeAsync();
+    }
+
+    public static TheoryData<string, string> Writes() => new()
+    {
+        // First attempts and anonymous acquires: one conditional PutItem each.
+        { "PutItem", "first-attempt" },
+        { "PutItem", "anonymous" },
+        // Acquires that look the owner up write slot + owner index in one transaction; so does their release.
+        { "TransactWriteItems", "looked-up" },
+        // Anonymous and first-attempt releases: one conditional DeleteItem.
+        { "DeleteItem", "first-attempt" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Writes))]
+    public async Task Thirty_two_owners_with_every_third_answer_lost_hold_at_most_the_limit_and_leave_nothing_behind(string lostOperation, string kind)
+    {
+        _proxy.LoseAnswer = DynamoDbFaultProxy.EveryNth(lostOperation, 3);
+        var intervals = new HoldingIntervals();
+        var instances = Enumerable.Range(0, 4).Select(_ => _table.PoolVia(_proxy.CreateClient(), Limit)).ToArray();
+
+        // Leaked slots would starve later owners for good: give up after a while and count who got none.
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var start = new ManualResetEventSlim(false);
+        var owners = Enumerable.Range(0, Owners).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            var pool = instances[i % instances.Length];
+            var request = kind switch
+            {
+                "anonymous" => new AcquireRequest(),
+                "first-attempt" => new AcquireRequest($"arn:exec:{i}", "db", Attempt: 0),
+                _ => new AcquireRequest($"arn:exec:{i}", "db"),
+            };
+            while (!giveUp.IsCancellationRequested)
+            {
+                var outcome = await pool.AcquireAsync(request);
+                if (outcome.Lease is { } lease)
+                {
+                    var granted = Now();
+                    await Task.Delay(Random.Shared.Next(10, 40));
+                    var released = Now();
+                    await pool.ReleaseAsync(lease.LeaseId);
+                    intervals.Add(granted, Math.Min(released + 1, lease.ExpiresAtMs));
+                    return;
+                }
+
+                await Task.Delay(Random.Shared.Next(5, 25));
+            }
+        })).ToArray();
+        start.Set();
+        await Task.WhenAll(owners);
+
+        var left = await _table.LiveSlotsAsync("", Now());
+        output.WriteLine($"{_proxy.AnswersLost} answers lost, {intervals.Count} grants, max overlap {intervals.MaxOverlap()}, {left.Count} slots left");
+        _proxy.AnswersLost.Should().BeGreaterThan(0);
+        intervals.Count.Should().Be(Owners);
+        intervals.MaxOverlap().Should().BeLessThanOrEqualTo(Limit);
+        left.Should().BeEmpty("every owner released its lease, and no owner got a second one");
+    }
+
+    [Fact]
+    public async Task A_release_whose_answer_is_lost_frees_the_lease_and_says_what_it_knows()
+    {
+        var pool = _table.PoolVia(_proxy.CreateClient(), Limit);
+        var first = await pool.AcquireAsync(new AcquireRequest("arn:exec:a", "db", Attempt: 0));
+        var lookedUp = await pool.AcquireAsync(new AcquireRequest("arn:exec:b", "db"));
+        _proxy.LoseAnswer = DynamoDbFaultProxy.FirstTryOf("DeleteItem", "TransactWriteItems");
+
+        var plain = await pool.ReleaseAsync(first.Lease!.LeaseId);
+        var transactional = await pool.ReleaseAsync(lookedUp.Lease!.LeaseId);
+
+        _proxy.LoseAnswer = null;
+        (await _table.ItemsAsync()).Should().BeEmpty("both deletes were applied");
+        transactional.Released.Should().BeTrue("the transaction's idempotency token makes the SDK's retry answer with the first try's success");
+        plain.Released.Should().BeFalse("a plain delete cannot tell its own lost first try from an earlier release: the lease is gone either way");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(null)]
+    public async Task A_renew_whose_answer_is_lost_still_renews(int? attempt)
+    {
+        var pool = _table.PoolVia(_proxy.CreateClient(), Limit);
+        var leases = new List<Lease>();
+        for (var i = 0; i < Owners; i++)
+        {
+            leases.Add((await pool.AcquireAsync(new AcquireRequest($"arn:exec:{i}", "db", LeaseDurationSeconds: 60, Attempt: attempt))).Lease
+                ?? throw new InvalidOperationException("no room"));
+            if (leases.Count == Limit)
+            {
+                break;
+            }
+        }
+
+        _proxy.LoseAnswer = DynamoDbFaultProxy.FirstTryOf("UpdateItem", "TransactWriteItems");
+        var renewed = await Task.WhenAll(leases.Select(l => Task.Run(() => pool.RenewAsync(l.LeaseId, 300))));
+
+        renewed.Should().OnlyContain(r => r.ExpiresAtMs > Now() + 200_000);
+        _proxy.AnswersLost.Should().BeGreaterThanOrEqualTo(leases.Count);
+    }
+
+    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+}
