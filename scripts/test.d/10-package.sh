@@ -42,7 +42,7 @@ SHIM
   chmod +x "$shims/$tool"
 done
 check "package.sh uses no bash-4-only construct (mapfile, readarray, \${x,,}, \${x^^}, declare -A) nor flock" \
-  "! grep -nE 'mapfile|readarray|\\\$\\{[a-z_]+(,,|\\^\\^)|declare -A|flock' scripts/package.sh"
+  "! grep -v '^[[:space:]]*#' scripts/package.sh | grep -nE 'mapfile|readarray|\\\$\\{[a-z_]+(,,|\\^\\^)|declare -A|flock'"
 
 # The race of two module instances in one apply: a clean copy (no artifacts, no obj), two builds
 # of one kind at once, with the GNU shims on PATH.
