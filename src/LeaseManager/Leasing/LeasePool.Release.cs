@@ -16,9 +16,14 @@ public sealed partial class LeasePool
     /// released (by an earlier call, a reclaim, or this call's own first try whose answer was lost),
     /// or expired and re-granted. Either way it no longer holds capacity.
     /// </remarks>
+    /// <param name="leaseId">The id an acquire returned.</param>
+    /// <param name="cancellationToken">Abandons the call; a delete already sent may still land, which a repeat then reports as not released.</param>
+    /// <returns>Whether this call freed the lease.</returns>
+    /// <exception cref="InvalidRequestException">The id is not one this library issues; nothing was written.</exception>
+    /// <exception cref="TransientFailureException">DynamoDB kept failing; the release is safe to repeat.</exception>
     public async Task<ReleaseOutcome> ReleaseAsync(string leaseId, CancellationToken cancellationToken = default)
     {
-        var id = RequestLimits.ParseLeaseId(leaseId);
+        var id = LeaseRequestLimits.ParseLeaseId(leaseId);
         if (id.OwnerHash is { } owner)
         {
             await ReleaseEarlierLeasesOfAsync(id, owner, cancellationToken).ConfigureAwait(false);
@@ -127,10 +132,17 @@ public sealed partial class LeasePool
     /// lease id, still live) holds again for a retry of an applied update, and the transaction (owned
     /// leases) carries a client request token.
     /// </summary>
+    /// <param name="leaseId">The lease to extend.</param>
+    /// <param name="leaseDurationSeconds">The new duration from now; null: the pool's longest.</param>
+    /// <param name="cancellationToken">Abandons the call.</param>
+    /// <returns>The new expiry.</returns>
+    /// <exception cref="LeaseLostException">The lease expired, was released, or its slot was re-granted: stop the work it guarded.</exception>
+    /// <exception cref="InvalidRequestException">The id or duration is out of bounds; nothing was written.</exception>
+    /// <exception cref="TransientFailureException">DynamoDB kept failing; renewing again before expiry is safe.</exception>
     public async Task<RenewOutcome> RenewAsync(string leaseId, int? leaseDurationSeconds = null, CancellationToken cancellationToken = default)
     {
-        var id = RequestLimits.ParseLeaseId(leaseId);
-        var durationMs = 1000L * RequestLimits.CheckDuration(leaseDurationSeconds, _options.MaxLeaseDurationSeconds);
+        var id = LeaseRequestLimits.ParseLeaseId(leaseId);
+        var durationMs = 1000L * LeaseRequestLimits.CheckDuration(leaseDurationSeconds, _options.MaxLeaseDurationSeconds);
         var text = id.ToString();
         var now = NowMs();
         var expires = now + durationMs;
@@ -198,9 +210,16 @@ public sealed partial class LeasePool
     /// When <paramref name="settleUntilMs"/> is ahead, sweeps once more at that time, catching a lease
     /// written by an acquire that was still in flight when the execution ended.
     /// </summary>
+    /// <param name="ownerId">The owner (execution ARN) whose leases to free.</param>
+    /// <param name="endedAtMs">When the owner ended (epoch ms); leases asked for later are left alone.</param>
+    /// <param name="settleUntilMs">When a late acquire can no longer land (epoch ms); null or past: one sweep.</param>
+    /// <param name="cancellationToken">Abandons the call, including the wait before the second sweep.</param>
+    /// <returns>The leases this call released, and how many sweeps it made.</returns>
+    /// <exception cref="InvalidRequestException">The owner id is out of bounds.</exception>
+    /// <exception cref="TransientFailureException">DynamoDB kept failing; a reclaim is safe to repeat.</exception>
     public async Task<ReclaimOutcome> ReclaimAsync(string ownerId, long? endedAtMs = null, long? settleUntilMs = null, CancellationToken cancellationToken = default)
     {
-        RequestLimits.CheckOwner(ownerId, null);
+        LeaseRequestLimits.CheckOwner(ownerId, null);
         var askedBy = endedAtMs ?? NowMs();
         var released = new List<string>();
         await SweepAsync(ownerId, askedBy, released, cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,11 @@ public sealed partial class LeasePool
     private readonly string _poolKey;
     private readonly Dictionary<string, string> _slotConditionNames;
 
+    /// <summary>A pool over an existing table. Cheap: no I/O until the first call; one instance can serve every caller of a process.</summary>
+    /// <param name="dynamoDb">The client to use; its retry settings apply to every call (the SDK's retries are what make a lost answer safe).</param>
+    /// <param name="options">Where the pool lives and its limits; validated here.</param>
+    /// <param name="clock">The clock expiry is judged by; tests pass a manual one. Defaults to the system clock.</param>
+    /// <exception cref="ConfigurationException">The options are invalid.</exception>
     public LeasePool(IAmazonDynamoDB dynamoDb, LeasePoolOptions options, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(dynamoDb);
@@ -39,16 +44,29 @@ public sealed partial class LeasePool
         };
     }
 
+    /// <summary>The validated options the pool runs with (the Lambda reads its settle time from here).</summary>
     public LeasePoolOptions Options => _options;
 
+    /// <summary>
+    /// One low-level acquire, no waiting: the primitive behind the Step Functions contract and
+    /// <see cref="TryAcquireAsync"/>. With room and a known first attempt (<see cref="AcquireRequest.Attempt"/> 0,
+    /// or no owner) it usually costs one conditional write; a full pool answers <see cref="AcquireStatus.Wait"/>.
+    /// </summary>
+    /// <param name="request">Who asks, for what, and for how long.</param>
+    /// <param name="cancellationToken">Abandons the call; a write already sent may still land (a retry with the same owner finds it).</param>
+    /// <returns>The lease, or <see cref="AcquireStatus.Wait"/> with the count that filled the pool.</returns>
+    /// <exception cref="InvalidRequestException">The request is out of bounds; nothing was written.</exception>
+    /// <exception cref="LeaseUnavailableException">The pool is full and <see cref="AcquireRequest.FailIfUnavailable"/> was set.</exception>
+    /// <exception cref="TransientFailureException">DynamoDB kept failing after the SDK's retries.</exception>
+    /// <exception cref="ConfigurationException">The table is missing or not accessible.</exception>
     public async Task<AcquireOutcome> AcquireAsync(AcquireRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
 
         // Taken before any I/O: a reclaim releases only leases asked for before the owner's end.
         var requestedAt = request.RequestedAtMs ?? NowMs();
-        var durationMs = 1000L * RequestLimits.CheckDuration(request.LeaseDurationSeconds, _options.MaxLeaseDurationSeconds);
-        RequestLimits.CheckOwner(request.OwnerId, request.ResourceId);
+        var durationMs = 1000L * LeaseRequestLimits.CheckDuration(request.LeaseDurationSeconds, _options.MaxLeaseDurationSeconds);
+        LeaseRequestLimits.CheckOwner(request.OwnerId, request.ResourceId);
         var ownerHash = request.OwnerId is null ? null : OwnerKey.Hash(request.OwnerId, request.ResourceId);
         var limit = _options.MaxConcurrentLeases;
 
@@ -144,7 +162,7 @@ public sealed partial class LeasePool
     }
 
     /// <summary>A strongly consistent read of every slot item of this pool.</summary>
-    public async Task<PoolSnapshot> ReadAsync(CancellationToken cancellationToken = default)
+    internal async Task<PoolSnapshot> ReadAsync(CancellationToken cancellationToken = default)
     {
         var slots = new List<SlotState>();
         long? gateVersion = null;
