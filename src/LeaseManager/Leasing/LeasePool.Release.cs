@@ -1,6 +1,3 @@
-using Amazon.DynamoDBv2.Model;
-using static LeaseManager.Leasing.LeaseItem;
-
 namespace LeaseManager.Leasing;
 
 /// <summary>Release, renew and reclaim: fenced on the lease id, so they never touch a re-granted slot.</summary>
@@ -60,71 +57,25 @@ public sealed partial class LeasePool
     private async Task<ReleaseOutcome> ReleaseExactAsync(LeaseId id, CancellationToken cancellationToken)
     {
         var text = id.ToString();
-        var slotDelete = new Delete
+        var facts = id.OwnerHash is { } owner
+            ? await _store.DeleteWithOwnerIndexAsync(id, owner, cancellationToken).ConfigureAwait(false)
+            : DeleteFacts.OwnerIndexMoved;
+        if (facts == DeleteFacts.OwnerIndexMoved)
         {
-            TableName = _options.TableName,
-            Key = Key(SlotKey(id.Slot)),
-            ConditionExpression = "#lease = :lease",
-            ExpressionAttributeNames = new() { ["#lease"] = LeaseIdAttribute },
-            ExpressionAttributeValues = new() { [":lease"] = S(text) },
-        };
-
-        if (id.OwnerHash is { } owner)
-        {
-            var ownerDelete = new Delete
-            {
-                TableName = _options.TableName,
-                Key = Key(OwnerItemKey(owner)),
-                ConditionExpression = "#lease = :lease",
-                ExpressionAttributeNames = new() { ["#lease"] = LeaseIdAttribute },
-                ExpressionAttributeValues = new() { [":lease"] = S(text) },
-            };
-            try
-            {
-                // The token makes the SDK's retry after a lost answer report the first try's success.
-                await Call(() => _db.TransactWriteItemsAsync(
-                    new TransactWriteItemsRequest { TransactItems = [new() { Delete = slotDelete }, new() { Delete = ownerDelete }], ClientRequestToken = NewToken() },
-                    cancellationToken)).ConfigureAwait(false);
-                _hints.Freed(id.Slot);
-                return new ReleaseOutcome(text, Released: true);
-            }
-            catch (TransactionCanceledException e) when (Code(e, 0) == "ConditionalCheckFailed")
-            {
-                // The slot no longer carries this lease: already released, or expired and re-granted.
-                return new ReleaseOutcome(text, Released: false);
-            }
-            catch (TransactionCanceledException e) when (Code(e, 1) == "ConditionalCheckFailed")
-            {
-                // The owner index moved on (this lease expired and the owner acquired again); the slot
-                // may still carry this lease, so clear it alone.
-            }
-            catch (TransactionCanceledException e)
-            {
-                throw Transient("release", e);
-            }
+            // No owner item, or it moved on (this lease expired and the owner acquired again): the
+            // slot may still carry this lease, so clear it alone. A plain delete whose answer is lost
+            // is retried by the SDK and then finds nothing: the lease is gone, the answer says false.
+            facts = await _store.DeleteSlotAsync(id, cancellationToken).ConfigureAwait(false);
         }
 
-        try
+        if (facts == DeleteFacts.Deleted)
         {
-            // A plain delete whose answer is lost is retried by the SDK and then finds nothing: the
-            // lease is gone (no capacity leaks) and the answer says released = false.
-            await Call(() => _db.DeleteItemAsync(
-                new DeleteItemRequest
-                {
-                    TableName = slotDelete.TableName,
-                    Key = slotDelete.Key,
-                    ConditionExpression = slotDelete.ConditionExpression,
-                    ExpressionAttributeNames = slotDelete.ExpressionAttributeNames,
-                    ExpressionAttributeValues = slotDelete.ExpressionAttributeValues,
-                },
-                cancellationToken)).ConfigureAwait(false);
             _hints.Freed(id.Slot);
             return new ReleaseOutcome(text, Released: true);
         }
-        catch (ConditionalCheckFailedException)
-        {
-            return new ReleaseOutcome(text, Released: false);
-        }
+
+        // The slot no longer carries this lease: already released, or expired and re-granted.
+        return new ReleaseOutcome(text, Released: false);
     }
 
     /// <summary>
@@ -146,55 +97,11 @@ public sealed partial class LeasePool
         var text = id.ToString();
         var now = NowMs();
         var expires = now + durationMs;
-        Update Extend(string sortKey, string condition) => new()
-        {
-            TableName = _options.TableName,
-            Key = Key(sortKey),
-            UpdateExpression = "SET #exp = :exp, #ttl = :ttl",
-            ConditionExpression = condition,
-            ExpressionAttributeNames = new() { ["#exp"] = ExpiresAtMsAttribute, ["#ttl"] = _options.TtlAttribute, ["#lease"] = LeaseIdAttribute },
-            ExpressionAttributeValues = condition.Contains(":now", StringComparison.Ordinal)
-                ? new() { [":exp"] = N(expires), [":ttl"] = N(TtlSeconds(expires)), [":lease"] = S(text), [":now"] = N(now) }
-                : new() { [":exp"] = N(expires), [":ttl"] = N(TtlSeconds(expires)), [":lease"] = S(text) },
-        };
 
         // An expired lease is lost even if nobody has taken its slot yet: its holder ran uncounted.
-        var slotUpdate = Extend(SlotKey(id.Slot), "#lease = :lease AND #exp > :now");
-        try
-        {
-            if (id.OwnerHash is { } owner)
-            {
-                await Call(() => _db.TransactWriteItemsAsync(
-                    new TransactWriteItemsRequest
-                    {
-                        TransactItems = [new() { Update = slotUpdate }, new() { Update = Extend(OwnerItemKey(owner), "#lease = :lease") }],
-                        ClientRequestToken = NewToken(),
-                    },
-                    cancellationToken)).ConfigureAwait(false);
-            }
-            else
-            {
-                await Call(() => _db.UpdateItemAsync(
-                    new UpdateItemRequest
-                    {
-                        TableName = slotUpdate.TableName,
-                        Key = slotUpdate.Key,
-                        UpdateExpression = slotUpdate.UpdateExpression,
-                        ConditionExpression = slotUpdate.ConditionExpression,
-                        ExpressionAttributeNames = slotUpdate.ExpressionAttributeNames,
-                        ExpressionAttributeValues = slotUpdate.ExpressionAttributeValues,
-                    },
-                    cancellationToken)).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is ConditionalCheckFailedException
-            || (e is TransactionCanceledException t && (Code(t, 0) == "ConditionalCheckFailed" || Code(t, 1) == "ConditionalCheckFailed")))
+        if (!await _store.ExtendAsync(id, now, expires, cancellationToken).ConfigureAwait(false))
         {
             throw new LeaseLostException($"Lease '{text}' is no longer held (released, expired, or taken over); it cannot be renewed.");
-        }
-        catch (TransactionCanceledException e)
-        {
-            throw Transient("renew", e);
         }
 
         _hints.Observe(id.Slot, expires);

@@ -14,7 +14,9 @@ public sealed class ContentionTests(ITestOutputHelper output) : LeaseTableTest
 {
     private const int Acquirers = 64;
     private const int Limit = 5;
-    private const int LeaseSeconds = 1;
+    // Long enough that a slow round trip on a loaded machine still answers before the lease lapses:
+    // an answer that arrives expired holds nothing, and the check could not see the overlap.
+    private const int LeaseSeconds = 3;
 
     [Fact]
     public async Task The_same_check_catches_a_count_then_write_algorithm()
@@ -23,7 +25,7 @@ public sealed class ContentionTests(ITestOutputHelper output) : LeaseTableTest
         var options = Table.Options(Limit, maxDurationSeconds: LeaseSeconds);
         var racy = new CountThenWritePool(Table.Client, options.TableName, options.HashKeyAttribute, options.RangeKeyAttribute, options.PoolKey, Limit);
 
-        await Contention.RunAsync(Acquirers, TimeSpan.FromSeconds(3.5), intervals, async i => (await racy.TryAcquireAsync($"acquirer-{i}", LeaseSeconds))?.ExpiresAtMs);
+        await Contention.RunAsync(Acquirers, TimeSpan.FromSeconds(4), intervals, async i => (await racy.TryAcquireAsync($"acquirer-{i}", LeaseSeconds))?.ExpiresAtMs);
 
         output.WriteLine($"racy: {intervals.Count} grants, max overlap {intervals.MaxOverlap()}");
         intervals.MaxOverlap().Should().BeGreaterThan(Limit, "count-then-write admits concurrent callers that all saw room");
