@@ -37,14 +37,24 @@ public static class PackagedFunction
         ["POWERTOOLS_METRICS_NAMESPACE"] = "LeaseTests",
     };
 
-    private static string Unpack()
+    /// <summary>Why the packaged function cannot run here (no zip was built), or null when it can.</summary>
+    public static string? MissingReason => FindZip() is null
+        ? $"No function package in {Path.Combine(RepositoryPaths.Root, "artifacts")}: run 'make package' first (make test does)."
+        : null;
+
+    private static string? FindZip()
     {
         var artifacts = Path.Combine(RepositoryPaths.Root, "artifacts");
         var given = Environment.GetEnvironmentVariable("LEASE_MANAGER_PACKAGE");
-        var zip = !string.IsNullOrEmpty(given) ? given
+        return !string.IsNullOrEmpty(given) ? given
             : File.Exists(Path.Combine(artifacts, AotZip)) ? Path.Combine(artifacts, AotZip)
             : File.Exists(Path.Combine(artifacts, ManagedZip)) ? Path.Combine(artifacts, ManagedZip)
-            : throw new InvalidOperationException($"No function package in {artifacts}: run 'make package' first (make test does).");
+            : null;
+    }
+
+    private static string Unpack()
+    {
+        var zip = FindZip() ?? throw new InvalidOperationException(MissingReason);
         var target = Path.Combine(Path.GetTempPath(), "lease-manager-under-test-" + Guid.NewGuid().ToString("N")[..8]);
         ZipFile.ExtractToDirectory(zip, target);
         var bootstrap = Path.Combine(target, "bootstrap");

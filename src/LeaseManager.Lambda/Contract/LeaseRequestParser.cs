@@ -99,7 +99,7 @@ public static class LeaseRequestParser
             throw new InvalidRequestException("The execution status event needs \"detail.executionArn\" (an execution ARN).");
         }
 
-        RequestLimits.CheckOwner(executionArn, null);
+        LeaseRequestLimits.CheckOwner(executionArn, null);
         var status = OptionalString(detail, "status")
             ?? throw new InvalidRequestException("The execution status event needs \"detail.status\".");
         if (!EndedStatuses.Contains(status))
@@ -119,7 +119,7 @@ public static class LeaseRequestParser
     private static string RequiredOwner(JsonElement root)
     {
         var owner = OptionalString(root, "owner_id") ?? throw new InvalidRequestException("\"reclaim\" needs \"owner_id\": the execution id whose leases to release.");
-        RequestLimits.CheckOwner(owner, null);
+        LeaseRequestLimits.CheckOwner(owner, null);
         return owner;
     }
 
@@ -127,7 +127,7 @@ public static class LeaseRequestParser
     {
         var ownerId = OptionalString(root, "owner_id");
         var resourceId = OptionalResourceId(root);
-        RequestLimits.CheckOwner(ownerId, resourceId);
+        LeaseRequestLimits.CheckOwner(ownerId, resourceId);
         return new AcquireCommand(new AcquireRequest(
             ownerId,
             resourceId,
@@ -139,7 +139,7 @@ public static class LeaseRequestParser
     private static string RequiredLeaseId(JsonElement root)
     {
         var id = OptionalString(root, "lease_id") ?? throw new InvalidRequestException("The event needs \"lease_id\" (a string).");
-        return RequestLimits.ParseLeaseId(id).ToString();
+        return LeaseRequestLimits.CheckLeaseId(id);
     }
 
     private static int? OptionalDuration(JsonElement root)

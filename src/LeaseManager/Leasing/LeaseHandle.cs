@@ -37,6 +37,8 @@ public sealed class LeaseHandle : IAsyncDisposable
     public CancellationToken LeaseLost => _lost.Token;
 
     /// <summary>Extends the lease to <paramref name="duration"/> (default: the pool's longest) from now.</summary>
+    /// <param name="duration">The new duration from now, rounded up to whole seconds; null: the pool's longest.</param>
+    /// <param name="cancellationToken">Abandons the renewal (the lease keeps its old expiry).</param>
     /// <exception cref="LeaseLostException">The lease is no longer held; <see cref="LeaseLost"/> has fired.</exception>
     public async Task RenewAsync(TimeSpan? duration = null, CancellationToken cancellationToken = default)
     {
@@ -59,6 +61,8 @@ public sealed class LeaseHandle : IAsyncDisposable
     /// its current duration) until the handle is disposed or the lease is lost. A transient failure
     /// is retried sooner; a lease that could not be renewed before it expired counts as lost.
     /// </summary>
+    /// <param name="interval">Time between renewals; keep it well under the lease's duration.</param>
+    /// <exception cref="InvalidOperationException">The handle already renews itself.</exception>
     public void KeepRenewed(TimeSpan? interval = null)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

@@ -8,7 +8,7 @@ namespace LeaseManager.Leasing;
 /// <c>{slot:0000}.{owner hash | -}.{nonce}</c>. The nonce fences a stale id off a slot that was
 /// re-granted to someone else.
 /// </summary>
-public readonly record struct LeaseId(int Slot, string? OwnerHash, string Nonce)
+internal readonly record struct LeaseId(int Slot, string? OwnerHash, string Nonce)
 {
     private const int NonceLength = 16;
     private const string Anonymous = "-";
@@ -52,7 +52,7 @@ public readonly record struct LeaseId(int Slot, string? OwnerHash, string Nonce)
 }
 
 /// <summary>The identity that makes acquire idempotent: the caller's owner id plus the resource id.</summary>
-public static class OwnerKey
+internal static class OwnerKey
 {
     private const int HashLength = 32;
 

@@ -1,6 +1,3 @@
-using Amazon.DynamoDBv2.Model;
-using static LeaseManager.Leasing.LeaseItem;
-
 namespace LeaseManager.Leasing;
 
 /// <summary>Release, renew and reclaim: fenced on the lease id, so they never touch a re-granted slot.</summary>
@@ -16,9 +13,14 @@ public sealed partial class LeasePool
     /// released (by an earlier call, a reclaim, or this call's own first try whose answer was lost),
     /// or expired and re-granted. Either way it no longer holds capacity.
     /// </remarks>
+    /// <param name="leaseId">The id an acquire returned.</param>
+    /// <param name="cancellationToken">Abandons the call; a delete already sent may still land, which a repeat then reports as not released.</param>
+    /// <returns>Whether this call freed the lease.</returns>
+    /// <exception cref="InvalidRequestException">The id is not one this library issues; nothing was written.</exception>
+    /// <exception cref="TransientFailureException">DynamoDB kept failing; the release is safe to repeat.</exception>
     public async Task<ReleaseOutcome> ReleaseAsync(string leaseId, CancellationToken cancellationToken = default)
     {
-        var id = RequestLimits.ParseLeaseId(leaseId);
+        var id = LeaseRequestLimits.ParseLeaseId(leaseId);
         if (id.OwnerHash is { } owner)
         {
             await ReleaseEarlierLeasesOfAsync(id, owner, cancellationToken).ConfigureAwait(false);
@@ -55,71 +57,25 @@ public sealed partial class LeasePool
     private async Task<ReleaseOutcome> ReleaseExactAsync(LeaseId id, CancellationToken cancellationToken)
     {
         var text = id.ToString();
-        var slotDelete = new Delete
+        var facts = id.OwnerHash is { } owner
+            ? await _store.DeleteWithOwnerIndexAsync(id, owner, cancellationToken).ConfigureAwait(false)
+            : DeleteFacts.OwnerIndexMoved;
+        if (facts == DeleteFacts.OwnerIndexMoved)
         {
-            TableName = _options.TableName,
-            Key = Key(SlotKey(id.Slot)),
-            ConditionExpression = "#lease = :lease",
-            ExpressionAttributeNames = new() { ["#lease"] = LeaseIdAttribute },
-            ExpressionAttributeValues = new() { [":lease"] = S(text) },
-        };
-
-        if (id.OwnerHash is { } owner)
-        {
-            var ownerDelete = new Delete
-            {
-                TableName = _options.TableName,
-                Key = Key(OwnerItemKey(owner)),
-                ConditionExpression = "#lease = :lease",
-                ExpressionAttributeNames = new() { ["#lease"] = LeaseIdAttribute },
-                ExpressionAttributeValues = new() { [":lease"] = S(text) },
-            };
-            try
-            {
-                // The token makes the SDK's retry after a lost answer report the first try's success.
-                await Call(() => _db.TransactWriteItemsAsync(
-                    new TransactWriteItemsRequest { TransactItems = [new() { Delete = slotDelete }, new() { Delete = ownerDelete }], ClientRequestToken = NewToken() },
-                    cancellationToken)).ConfigureAwait(false);
-                _hints.Freed(id.Slot);
-                return new ReleaseOutcome(text, Released: true);
-            }
-            catch (TransactionCanceledException e) when (Code(e, 0) == "ConditionalCheckFailed")
-            {
-                // The slot no longer carries this lease: already released, or expired and re-granted.
-                return new ReleaseOutcome(text, Released: false);
-            }
-            catch (TransactionCanceledException e) when (Code(e, 1) == "ConditionalCheckFailed")
-            {
-                // The owner index moved on (this lease expired and the owner acquired again); the slot
-                // may still carry this lease, so clear it alone.
-            }
-            catch (TransactionCanceledException e)
-            {
-                throw Transient("release", e);
-            }
+            // No owner item, or it moved on (this lease expired and the owner acquired again): the
+            // slot may still carry this lease, so clear it alone. A plain delete whose answer is lost
+            // is retried by the SDK and then finds nothing: the lease is gone, the answer says false.
+            facts = await _store.DeleteSlotAsync(id, cancellationToken).ConfigureAwait(false);
         }
 
-        try
+        if (facts == DeleteFacts.Deleted)
         {
-            // A plain delete whose answer is lost is retried by the SDK and then finds nothing: the
-            // lease is gone (no capacity leaks) and the answer says released = false.
-            await Call(() => _db.DeleteItemAsync(
-                new DeleteItemRequest
-                {
-                    TableName = slotDelete.TableName,
-                    Key = slotDelete.Key,
-                    ConditionExpression = slotDelete.ConditionExpression,
-                    ExpressionAttributeNames = slotDelete.ExpressionAttributeNames,
-                    ExpressionAttributeValues = slotDelete.ExpressionAttributeValues,
-                },
-                cancellationToken)).ConfigureAwait(false);
             _hints.Freed(id.Slot);
             return new ReleaseOutcome(text, Released: true);
         }
-        catch (ConditionalCheckFailedException)
-        {
-            return new ReleaseOutcome(text, Released: false);
-        }
+
+        // The slot no longer carries this lease: already released, or expired and re-granted.
+        return new ReleaseOutcome(text, Released: false);
     }
 
     /// <summary>
@@ -127,62 +83,25 @@ public sealed partial class LeasePool
     /// lease id, still live) holds again for a retry of an applied update, and the transaction (owned
     /// leases) carries a client request token.
     /// </summary>
+    /// <param name="leaseId">The lease to extend.</param>
+    /// <param name="leaseDurationSeconds">The new duration from now; null: the pool's longest.</param>
+    /// <param name="cancellationToken">Abandons the call.</param>
+    /// <returns>The new expiry.</returns>
+    /// <exception cref="LeaseLostException">The lease expired, was released, or its slot was re-granted: stop the work it guarded.</exception>
+    /// <exception cref="InvalidRequestException">The id or duration is out of bounds; nothing was written.</exception>
+    /// <exception cref="TransientFailureException">DynamoDB kept failing; renewing again before expiry is safe.</exception>
     public async Task<RenewOutcome> RenewAsync(string leaseId, int? leaseDurationSeconds = null, CancellationToken cancellationToken = default)
     {
-        var id = RequestLimits.ParseLeaseId(leaseId);
-        var durationMs = 1000L * RequestLimits.CheckDuration(leaseDurationSeconds, _options.MaxLeaseDurationSeconds);
+        var id = LeaseRequestLimits.ParseLeaseId(leaseId);
+        var durationMs = 1000L * LeaseRequestLimits.CheckDuration(leaseDurationSeconds, _options.MaxLeaseDurationSeconds);
         var text = id.ToString();
         var now = NowMs();
         var expires = now + durationMs;
-        Update Extend(string sortKey, string condition) => new()
-        {
-            TableName = _options.TableName,
-            Key = Key(sortKey),
-            UpdateExpression = "SET #exp = :exp, #ttl = :ttl",
-            ConditionExpression = condition,
-            ExpressionAttributeNames = new() { ["#exp"] = ExpiresAtMsAttribute, ["#ttl"] = _options.TtlAttribute, ["#lease"] = LeaseIdAttribute },
-            ExpressionAttributeValues = condition.Contains(":now", StringComparison.Ordinal)
-                ? new() { [":exp"] = N(expires), [":ttl"] = N(TtlSeconds(expires)), [":lease"] = S(text), [":now"] = N(now) }
-                : new() { [":exp"] = N(expires), [":ttl"] = N(TtlSeconds(expires)), [":lease"] = S(text) },
-        };
 
         // An expired lease is lost even if nobody has taken its slot yet: its holder ran uncounted.
-        var slotUpdate = Extend(SlotKey(id.Slot), "#lease = :lease AND #exp > :now");
-        try
-        {
-            if (id.OwnerHash is { } owner)
-            {
-                await Call(() => _db.TransactWriteItemsAsync(
-                    new TransactWriteItemsRequest
-                    {
-                        TransactItems = [new() { Update = slotUpdate }, new() { Update = Extend(OwnerItemKey(owner), "#lease = :lease") }],
-                        ClientRequestToken = NewToken(),
-                    },
-                    cancellationToken)).ConfigureAwait(false);
-            }
-            else
-            {
-                await Call(() => _db.UpdateItemAsync(
-                    new UpdateItemRequest
-                    {
-                        TableName = slotUpdate.TableName,
-                        Key = slotUpdate.Key,
-                        UpdateExpression = slotUpdate.UpdateExpression,
-                        ConditionExpression = slotUpdate.ConditionExpression,
-                        ExpressionAttributeNames = slotUpdate.ExpressionAttributeNames,
-                        ExpressionAttributeValues = slotUpdate.ExpressionAttributeValues,
-                    },
-                    cancellationToken)).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is ConditionalCheckFailedException
-            || (e is TransactionCanceledException t && (Code(t, 0) == "ConditionalCheckFailed" || Code(t, 1) == "ConditionalCheckFailed")))
+        if (!await _store.ExtendAsync(id, now, expires, cancellationToken).ConfigureAwait(false))
         {
             throw new LeaseLostException($"Lease '{text}' is no longer held (released, expired, or taken over); it cannot be renewed.");
-        }
-        catch (TransactionCanceledException e)
-        {
-            throw Transient("renew", e);
         }
 
         _hints.Observe(id.Slot, expires);
@@ -198,9 +117,16 @@ public sealed partial class LeasePool
     /// When <paramref name="settleUntilMs"/> is ahead, sweeps once more at that time, catching a lease
     /// written by an acquire that was still in flight when the execution ended.
     /// </summary>
+    /// <param name="ownerId">The owner (execution ARN) whose leases to free.</param>
+    /// <param name="endedAtMs">When the owner ended (epoch ms); leases asked for later are left alone.</param>
+    /// <param name="settleUntilMs">When a late acquire can no longer land (epoch ms); null or past: one sweep.</param>
+    /// <param name="cancellationToken">Abandons the call, including the wait before the second sweep.</param>
+    /// <returns>The leases this call released, and how many sweeps it made.</returns>
+    /// <exception cref="InvalidRequestException">The owner id is out of bounds.</exception>
+    /// <exception cref="TransientFailureException">DynamoDB kept failing; a reclaim is safe to repeat.</exception>
     public async Task<ReclaimOutcome> ReclaimAsync(string ownerId, long? endedAtMs = null, long? settleUntilMs = null, CancellationToken cancellationToken = default)
     {
-        RequestLimits.CheckOwner(ownerId, null);
+        LeaseRequestLimits.CheckOwner(ownerId, null);
         var askedBy = endedAtMs ?? NowMs();
         var released = new List<string>();
         await SweepAsync(ownerId, askedBy, released, cancellationToken).ConfigureAwait(false);

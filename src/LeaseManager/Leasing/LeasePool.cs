@@ -1,6 +1,4 @@
 using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using static LeaseManager.Leasing.LeaseItem;
 
 namespace LeaseManager.Leasing;
 
@@ -13,42 +11,51 @@ public sealed partial class LeasePool
 {
     private const int ClaimsPerSnapshot = 4;
     private const int MaxSnapshots = 3;
-    private const string SlotCondition = "attribute_not_exists(#pk) OR #exp <= :now";
     private static readonly TimeSpan ReservationSpan = TimeSpan.FromSeconds(10);
 
-    private readonly IAmazonDynamoDB _db;
+    private readonly SlotStore _store;
     private readonly LeasePoolOptions _options;
     private readonly TimeProvider _clock;
     private readonly SlotHints _hints;
-    private readonly string _poolKey;
-    private readonly Dictionary<string, string> _slotConditionNames;
 
+    /// <summary>A pool over an existing table. Cheap: no I/O until the first call; one instance can serve every caller of a process.</summary>
+    /// <param name="dynamoDb">The client to use; its retry settings apply to every call (the SDK's retries are what make a lost answer safe).</param>
+    /// <param name="options">Where the pool lives and its limits; validated here.</param>
+    /// <param name="clock">The clock expiry is judged by; tests pass a manual one. Defaults to the system clock.</param>
+    /// <exception cref="ConfigurationException">The options are invalid.</exception>
     public LeasePool(IAmazonDynamoDB dynamoDb, LeasePoolOptions options, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(dynamoDb);
         ArgumentNullException.ThrowIfNull(options);
-        _db = dynamoDb;
         _options = options.Validate();
+        _store = new SlotStore(dynamoDb, _options);
         _clock = clock ?? TimeProvider.System;
         _hints = new SlotHints(options.MaxConcurrentLeases);
-        _poolKey = options.PoolKey;
-        _slotConditionNames = new Dictionary<string, string>
-        {
-            ["#pk"] = options.HashKeyAttribute,
-            ["#exp"] = ExpiresAtMsAttribute,
-        };
     }
 
+    /// <summary>The validated options the pool runs with (the Lambda reads its settle time from here).</summary>
     public LeasePoolOptions Options => _options;
 
+    /// <summary>
+    /// One low-level acquire, no waiting: the primitive behind the Step Functions contract and
+    /// <see cref="TryAcquireAsync"/>. With room and a known first attempt (<see cref="AcquireRequest.Attempt"/> 0,
+    /// or no owner) it usually costs one conditional write; a full pool answers <see cref="AcquireStatus.Wait"/>.
+    /// </summary>
+    /// <param name="request">Who asks, for what, and for how long.</param>
+    /// <param name="cancellationToken">Abandons the call; a write already sent may still land (a retry with the same owner finds it).</param>
+    /// <returns>The lease, or <see cref="AcquireStatus.Wait"/> with the count that filled the pool.</returns>
+    /// <exception cref="InvalidRequestException">The request is out of bounds; nothing was written.</exception>
+    /// <exception cref="LeaseUnavailableException">The pool is full and <see cref="AcquireRequest.FailIfUnavailable"/> was set.</exception>
+    /// <exception cref="TransientFailureException">DynamoDB kept failing after the SDK's retries.</exception>
+    /// <exception cref="ConfigurationException">The table is missing or not accessible.</exception>
     public async Task<AcquireOutcome> AcquireAsync(AcquireRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
 
         // Taken before any I/O: a reclaim releases only leases asked for before the owner's end.
         var requestedAt = request.RequestedAtMs ?? NowMs();
-        var durationMs = 1000L * RequestLimits.CheckDuration(request.LeaseDurationSeconds, _options.MaxLeaseDurationSeconds);
-        RequestLimits.CheckOwner(request.OwnerId, request.ResourceId);
+        var durationMs = 1000L * LeaseRequestLimits.CheckDuration(request.LeaseDurationSeconds, _options.MaxLeaseDurationSeconds);
+        LeaseRequestLimits.CheckOwner(request.OwnerId, request.ResourceId);
         var ownerHash = request.OwnerId is null ? null : OwnerKey.Hash(request.OwnerId, request.ResourceId);
         var limit = _options.MaxConcurrentLeases;
 
@@ -111,7 +118,7 @@ public sealed partial class LeasePool
             //    the limit has expired for good; from then on the limit's slots bound the pool.
             // Only pools of this limit may write: an instance still running an older, larger
             // limit can write beyond it (a deploy window), which no condition here can see.
-            var gate = snapshot.HasLiveBeyond(limit) ? new Gate(snapshot.GateVersion) : null;
+            var gate = snapshot.HasLiveBeyond(limit) ? new GateSeen(snapshot.GateVersion) : null;
             var held = snapshot.Slots.Where(s => s.IsLiveAt(now)).Select(s => s.Slot).ToHashSet();
             var expired = snapshot.Slots.Where(s => !s.IsLiveAt(now)).Select(s => s.Slot).ToHashSet();
             var start = Random.Shared.Next(limit);
@@ -144,43 +151,7 @@ public sealed partial class LeasePool
     }
 
     /// <summary>A strongly consistent read of every slot item of this pool.</summary>
-    public async Task<PoolSnapshot> ReadAsync(CancellationToken cancellationToken = default)
-    {
-        var slots = new List<SlotState>();
-        long? gateVersion = null;
-        var startedAt = NowMs();
-        Dictionary<string, AttributeValue>? startKey = null;
-        do
-        {
-            // The gate sorts first, so it is read before any slot (see AcquireAsync for why that order matters).
-            var request = new QueryRequest
-            {
-                TableName = _options.TableName,
-                ConsistentRead = true,
-                KeyConditionExpression = "#pk = :pk AND #sk BETWEEN :gate AND :end",
-                ExpressionAttributeNames = new() { ["#pk"] = _options.HashKeyAttribute, ["#sk"] = _options.RangeKeyAttribute },
-                ExpressionAttributeValues = new() { [":pk"] = S(_poolKey), [":gate"] = S(GateKey), [":end"] = S(SlotRangeEnd) },
-                ExclusiveStartKey = startKey,
-            };
-            var page = await Call(() => _db.QueryAsync(request, cancellationToken)).ConfigureAwait(false);
-            foreach (var item in page.Items ?? [])
-            {
-                if (ToSlotState(item) is { } state)
-                {
-                    slots.Add(state);
-                }
-                else if (GetString(item, _options.RangeKeyAttribute) == GateKey)
-                {
-                    gateVersion = GetLong(item, GateVersionAttribute);
-                }
-            }
-
-            startKey = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
-        }
-        while (startKey is not null);
-
-        return new PoolSnapshot(slots, startedAt, gateVersion);
-    }
+    internal Task<PoolSnapshot> ReadAsync(CancellationToken cancellationToken = default) => _store.ReadAsync(NowMs(), cancellationToken);
 
     private AcquireOutcome Saturated(AcquireRequest request, int running)
     {
@@ -193,41 +164,5 @@ public sealed partial class LeasePool
         return new AcquireOutcome(AcquireStatus.Wait, null, running, _options.MaxConcurrentLeases);
     }
 
-    private SlotState? ToSlotState(Dictionary<string, AttributeValue> item)
-    {
-        var sk = GetString(item, _options.RangeKeyAttribute);
-        if (sk is null || !sk.StartsWith(SlotPrefix, StringComparison.Ordinal)
-            || !int.TryParse(sk.AsSpan(SlotPrefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var slot))
-        {
-            return null;
-        }
-
-        return new SlotState(
-            slot,
-            GetString(item, LeaseIdAttribute) ?? "",
-            GetString(item, OwnerHashAttribute),
-            GetString(item, OwnerIdAttribute),
-            GetString(item, ResourceIdAttribute),
-            GetLong(item, ExpiresAtMsAttribute) ?? 0,
-            GetLong(item, RequestedAtMsAttribute) ?? GetLong(item, AcquiredAtMsAttribute));
-    }
-
-    private Dictionary<string, AttributeValue> Key(string sortKey) => new()
-    {
-        [_options.HashKeyAttribute] = S(_poolKey),
-        [_options.RangeKeyAttribute] = S(sortKey),
-    };
-
     private long NowMs() => _clock.GetUtcNow().ToUnixTimeMilliseconds();
-
-    private static CancellationReason? Reason(TransactionCanceledException e, int index) =>
-        e.CancellationReasons is { } reasons && reasons.Count > index ? reasons[index] : null;
-
-    private static string? Code(TransactionCanceledException e, int index) => Reason(e, index)?.Code;
-
-    private static TransientFailureException Transient(string operation, TransactionCanceledException e) =>
-        new($"DynamoDB cancelled the {operation} transaction ({string.Join(", ", e.CancellationReasons?.Select(r => r.Code) ?? [])}); retry later.", e);
-
-    private static Task<T> Call<T>(Func<Task<T>> call) => DynamoDbFaults.Guard(call);
-
 }

@@ -8,11 +8,15 @@ namespace LeaseManager.Leasing;
 /// </summary>
 public sealed partial record LeasePoolOptions
 {
+    /// <summary>Largest pool: each slot is an item read by every slow-path acquire, so the read stays one or two Query pages.</summary>
     public const int MaxSlots = 1000;
+    /// <summary>Longest lease a pool may allow (a day): a crashed holder blocks its slot this long at worst.</summary>
     public const int MaxDurationCeilingSeconds = 86_400;
+    /// <summary>Longest settle time: a Lambda function's longest timeout, after which no acquire it started can still land.</summary>
     public const int MaxReclaimSettleSeconds = 900;
 
     /// <summary>Environment variable names the Terraform module sets on the function.</summary>
+#pragma warning disable CS1591 // moving to the Lambda, which documents them
     public static class EnvironmentVariables
     {
         public const string TableName = "LEASE_TABLE_NAME";
@@ -24,20 +28,33 @@ public sealed partial record LeasePoolOptions
         public const string MaxLeaseDurationSeconds = "LEASE_MAX_DURATION_SECONDS";
         public const string ReclaimSettleSeconds = "LEASE_RECLAIM_SETTLE_SECONDS";
     }
+#pragma warning restore CS1591
 
+    /// <summary>The DynamoDB table holding the pool; several pools may share one (see <see cref="LeasePrefix"/>).</summary>
     public required string TableName { get; init; }
 
+    /// <summary>The table's partition key attribute (a string): set it to reuse a table whose key is named otherwise.</summary>
     public string HashKeyAttribute { get; init; } = "PK";
 
+    /// <summary>The table's sort key attribute (a string): slots, owner index and gate are told apart by it.</summary>
     public string RangeKeyAttribute { get; init; } = "SK";
 
+    /// <summary>
+    /// The attribute the table's TTL is configured on. Only cleanup uses it: an expired lease stops
+    /// counting at its expiry whether or not DynamoDB has deleted the item yet.
+    /// </summary>
     public string TtlAttribute { get; init; } = "ttl";
 
     /// <summary>Pool name inside a shared table; empty for the table's default pool.</summary>
     public string LeasePrefix { get; init; } = "";
 
+    /// <summary>The limit: at most this many live leases at once, across every process using the pool.</summary>
     public int MaxConcurrentLeases { get; init; } = 100;
 
+    /// <summary>
+    /// The longest (and default) lease. Bounds how long a crashed holder keeps a slot, so pick the
+    /// longest step a holder runs between renewals, not its whole job.
+    /// </summary>
     public int MaxLeaseDurationSeconds { get; init; } = 600;
 
     /// <summary>
@@ -50,9 +67,16 @@ public sealed partial record LeasePoolOptions
     /// <summary>The partition key value of every item of this pool (and the IAM <c>dynamodb:LeadingKeys</c> value).</summary>
     public string PoolKey => PoolKeyFor(LeasePrefix);
 
+    /// <summary>The partition key value of the pool named <paramref name="leasePrefix"/>: for IAM policies and for reading a pool's items in tests.</summary>
+    /// <param name="leasePrefix">The pool's <see cref="LeasePrefix"/>.</param>
+    /// <returns>The value every item of that pool carries in <see cref="HashKeyAttribute"/>.</returns>
     public static string PoolKeyFor(string leasePrefix) => "pool#" + leasePrefix;
 
-    /// <summary>Throws <see cref="ConfigurationException"/> listing every problem at once.</summary>
+    /// <summary>
+    /// Checks every setting and throws <see cref="ConfigurationException"/> listing every problem at
+    /// once, so a bad deployment is fixed in one go. <see cref="LeasePool"/> calls it on construction.
+    /// </summary>
+    /// <returns>These options, unchanged, for chaining.</returns>
     public LeasePoolOptions Validate()
     {
         var problems = new List<string>();

@@ -10,25 +10,10 @@ namespace LeaseManager.Tests.Leasing;
 /// invocation; the retry's lookup cannot see it and takes a slot; the first write lands later. The
 /// owner's release must free both, so nothing holds capacity once every owner has released.
 /// </summary>
-public sealed class LateFirstAttemptTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class LateFirstAttemptTests(ITestOutputHelper output) : ProxiedTableTest
 {
     private const int Owners = 32;
     private const int Limit = 48;
-
-    private LeaseTable _table = null!;
-    private DynamoDbFaultProxy _proxy = null!;
-
-    public async Task InitializeAsync()
-    {
-        _table = await LeaseTable.CreateAsync();
-        _proxy = _table.Proxy();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _table.DisposeAsync();
-    }
 
     [Fact]
     public async Task Thirty_two_owners_whose_first_write_lands_after_their_retry_leave_no_lease_once_released()
@@ -36,9 +21,9 @@ public sealed class LateFirstAttemptTests(ITestOutputHelper output) : IAsyncLife
         // Every first attempt runs on its own instance (the invocation Step Functions gave up on) and
         // its slot write is held in the network until every retry has its lease.
         var inFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _proxy.Hold = call => call.Operation == "PutItem" ? inFlight.Task : Task.CompletedTask;
+        Proxy.Hold = call => call.Operation == "PutItem" ? inFlight.Task : Task.CompletedTask;
         var intervals = new HoldingIntervals();
-        var retryPools = Enumerable.Range(0, 4).Select(_ => _table.Pool(Limit)).ToArray();
+        var retryPools = Enumerable.Range(0, 4).Select(_ => Table.Pool(Limit)).ToArray();
 
         var firsts = new Task<AcquireOutcome>[Owners];
         var retries = new Lease[Owners];
@@ -47,7 +32,7 @@ public sealed class LateFirstAttemptTests(ITestOutputHelper output) : IAsyncLife
         {
             start.Wait();
             var request = new AcquireRequest($"arn:exec:{i}", "db", Attempt: 0);
-            firsts[i] = _table.PoolVia(_proxy.CreateClient(), Limit).AcquireAsync(request);
+            firsts[i] = Table.PoolVia(Proxy.CreateClient(), Limit).AcquireAsync(request);
             await Task.Delay(50);
             var retry = await retryPools[i % retryPools.Length].AcquireAsync(request with { Attempt = 1 });
             retries[i] = retry.Lease ?? throw new InvalidOperationException("the pool has room for every retry");
@@ -66,10 +51,10 @@ public sealed class LateFirstAttemptTests(ITestOutputHelper output) : IAsyncLife
             intervals.Add(Now(), late[i].Lease!.ExpiresAtMs);
         }
 
-        var landed = await _table.LiveSlotCountAsync("", Now());
+        var landed = await Table.LiveSlotCountAsync("", Now());
         await Task.WhenAll(Enumerable.Range(0, Owners).Select(i => Task.Run(() => retryPools[i % retryPools.Length].ReleaseAsync(retries[i].LeaseId))));
 
-        var left = await _table.LiveSlotsAsync("", Now());
+        var left = await Table.LiveSlotsAsync("", Now());
         output.WriteLine($"{secondLeases.Count} late first writes took a second slot, {landed} slots live before release, {left.Count} after");
         secondLeases.Should().NotBeEmpty("the race happened: late writes took slots of their own");
         intervals.MaxOverlap().Should().BeLessThanOrEqualTo(Limit);
@@ -79,14 +64,14 @@ public sealed class LateFirstAttemptTests(ITestOutputHelper output) : IAsyncLife
     [Fact]
     public async Task A_release_never_frees_another_owners_lease_or_an_unrelated_lease_of_the_same_pool()
     {
-        var pool = _table.Pool(Limit);
+        var pool = Table.Pool(Limit);
         var mine = await pool.AcquireAsync(new AcquireRequest("arn:exec:mine", "db", Attempt: 1));
         var sameExecutionOtherResource = await pool.AcquireAsync(new AcquireRequest("arn:exec:mine", "gpu", Attempt: 0));
         var someoneElse = await pool.AcquireAsync(new AcquireRequest("arn:exec:other", "db", Attempt: 0));
 
         (await pool.ReleaseAsync(mine.Lease!.LeaseId)).Released.Should().BeTrue();
 
-        (await _table.LiveSlotsAsync("", Now())).Select(i => i["lease_id"].S)
+        (await Table.LiveSlotsAsync("", Now())).Select(i => i["lease_id"].S)
             .Should().BeEquivalentTo([sameExecutionOtherResource.Lease!.LeaseId, someoneElse.Lease!.LeaseId]);
     }
 

@@ -5,19 +5,13 @@ using LocalPeers;
 namespace LeaseManager.Tests.Leasing;
 
 /// <summary>The lock-style surface: handles that release on dispose, waiting with a timeout, renewal and loss.</summary>
-public sealed class LeaseHandleTests : IAsyncLifetime
+public sealed class LeaseHandleTests : LeaseTableTest
 {
-    private LeaseTable _table = null!;
-
-    public async Task InitializeAsync() => _table = await LeaseTable.CreateAsync();
-
-    public async Task DisposeAsync() => await _table.DisposeAsync();
-
     [Fact]
     public async Task A_handle_with_room_costs_one_write_to_take_and_one_to_give_back()
     {
         var counter = new CountingHttpClientFactory();
-        var pool = _table.Pool(10, counter: counter);
+        var pool = Table.Pool(10, counter: counter);
 
         // An instance's first acquire reads the pool once; from then on each lease is one round trip.
         await using (await pool.AcquireAsync("warm-up"))
@@ -32,22 +26,22 @@ public sealed class LeaseHandleTests : IAsyncLifetime
         }
 
         counter.Snapshot().Should().BeEquivalentTo(new Dictionary<string, int> { ["PutItem"] = 10, ["DeleteItem"] = 10 });
-        (await _table.ItemsAsync()).Should().BeEmpty();
+        (await Table.ItemsAsync()).Should().BeEmpty();
     }
 
     [Fact]
     public async Task Try_acquire_on_a_full_pool_gives_up_after_the_timeout_and_writes_nothing()
     {
-        var pool = _table.Pool(1);
+        var pool = Table.Pool(1);
         await using var held = await pool.AcquireAsync("holder");
-        var before = await _table.ItemsAsync();
+        var before = await Table.ItemsAsync();
 
         var started = DateTimeOffset.UtcNow;
         var none = await pool.TryAcquireAsync("late", TimeSpan.FromMilliseconds(400));
 
         none.Should().BeNull();
         (DateTimeOffset.UtcNow - started).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(380));
-        (await _table.ItemsAsync()).Should().HaveCount(before.Count);
+        (await Table.ItemsAsync()).Should().HaveCount(before.Count);
         var act = () => pool.AcquireAsync("late", TimeSpan.Zero);
         await act.Should().ThrowAsync<LeaseUnavailableException>();
     }
@@ -55,7 +49,7 @@ public sealed class LeaseHandleTests : IAsyncLifetime
     [Fact]
     public async Task A_waiter_gets_the_lease_once_the_holder_disposes_its_handle()
     {
-        var pool = _table.Pool(1);
+        var pool = Table.Pool(1);
         var held = await pool.AcquireAsync("holder");
 
         var waiting = pool.TryAcquireAsync("next", TimeSpan.FromSeconds(20));
@@ -72,7 +66,7 @@ public sealed class LeaseHandleTests : IAsyncLifetime
     public async Task Many_concurrent_lock_users_never_exceed_the_limit()
     {
         const int limit = 3;
-        var pool = _table.Pool(limit);
+        var pool = Table.Pool(limit);
         var intervals = new HoldingIntervals();
 
         await Task.WhenAll(Enumerable.Range(0, 32).Select(async i =>
@@ -88,13 +82,13 @@ public sealed class LeaseHandleTests : IAsyncLifetime
 
         intervals.Count.Should().Be(32);
         intervals.MaxOverlap().Should().BeLessThanOrEqualTo(limit).And.BeGreaterThan(1);
-        (await _table.ItemsAsync()).Should().BeEmpty();
+        (await Table.ItemsAsync()).Should().BeEmpty();
     }
 
     [Fact]
     public async Task Keep_renewed_holds_the_lease_past_its_first_expiry()
     {
-        var pool = _table.Pool(1, maxDurationSeconds: 1);
+        var pool = Table.Pool(1, maxDurationSeconds: 1);
         await using var handle = await pool.AcquireAsync("long-work");
         var firstExpiry = handle.ExpiresAt;
 
@@ -109,7 +103,7 @@ public sealed class LeaseHandleTests : IAsyncLifetime
     [Fact]
     public async Task A_lease_released_behind_the_handles_back_fires_lease_lost_and_dispose_leaves_the_new_holder_alone()
     {
-        var pool = _table.Pool(1);
+        var pool = Table.Pool(1);
         var handle = await pool.AcquireAsync("work");
         (await pool.ReleaseAsync(handle.LeaseId)).Released.Should().BeTrue();
         await using var newcomer = await pool.AcquireAsync("newcomer");
@@ -119,6 +113,6 @@ public sealed class LeaseHandleTests : IAsyncLifetime
         await act.Should().ThrowAsync<LeaseLostException>();
         handle.LeaseLost.IsCancellationRequested.Should().BeTrue();
         await handle.DisposeAsync();
-        (await _table.LiveSlotCountAsync("", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).Should().Be(1);
+        (await Table.LiveSlotCountAsync("", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).Should().Be(1);
     }
 }

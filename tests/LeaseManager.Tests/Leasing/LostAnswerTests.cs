@@ -11,25 +11,10 @@ namespace LeaseManager.Tests.Leasing;
 /// proxy that does exactly that; the engine must not take a second slot, leak one, or call a lease
 /// it just extended lost.
 /// </summary>
-public sealed class LostAnswerTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class LostAnswerTests(ITestOutputHelper output) : ProxiedTableTest
 {
     private const int Owners = 32;
     private const int Limit = 10;
-
-    private LeaseTable _table = null!;
-    private DynamoDbFaultProxy _proxy = null!;
-
-    public async Task InitializeAsync()
-    {
-        _table = await LeaseTable.CreateAsync();
-        _proxy = _table.Proxy();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _table.DisposeAsync();
-    }
 
     public static TheoryData<string, string> Writes() => new()
     {
@@ -46,9 +31,9 @@ public sealed class LostAnswerTests(ITestOutputHelper output) : IAsyncLifetime
     [MemberData(nameof(Writes))]
     public async Task Thirty_two_owners_with_every_third_answer_lost_hold_at_most_the_limit_and_leave_nothing_behind(string lostOperation, string kind)
     {
-        _proxy.LoseAnswer = DynamoDbFaultProxy.EveryNth(lostOperation, 3);
+        Proxy.LoseAnswer = DynamoDbFaultProxy.EveryNth(lostOperation, 3);
         var intervals = new HoldingIntervals();
-        var instances = Enumerable.Range(0, 4).Select(_ => _table.PoolVia(_proxy.CreateClient(), Limit)).ToArray();
+        var instances = Enumerable.Range(0, 4).Select(_ => Table.PoolVia(Proxy.CreateClient(), Limit)).ToArray();
 
         // Leaked slots would starve later owners for good: give up after a while and count who got none.
         using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -82,9 +67,9 @@ public sealed class LostAnswerTests(ITestOutputHelper output) : IAsyncLifetime
         start.Set();
         await Task.WhenAll(owners);
 
-        var left = await _table.LiveSlotsAsync("", Now());
-        output.WriteLine($"{_proxy.AnswersLost} answers lost, {intervals.Count} grants, max overlap {intervals.MaxOverlap()}, {left.Count} slots left");
-        _proxy.AnswersLost.Should().BeGreaterThan(0);
+        var left = await Table.LiveSlotsAsync("", Now());
+        output.WriteLine($"{Proxy.AnswersLost} answers lost, {intervals.Count} grants, max overlap {intervals.MaxOverlap()}, {left.Count} slots left");
+        Proxy.AnswersLost.Should().BeGreaterThan(0);
         intervals.Count.Should().Be(Owners);
         intervals.MaxOverlap().Should().BeLessThanOrEqualTo(Limit);
         left.Should().BeEmpty("every owner released its lease, and no owner got a second one");
@@ -93,16 +78,16 @@ public sealed class LostAnswerTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task A_release_whose_answer_is_lost_frees_the_lease_and_says_what_it_knows()
     {
-        var pool = _table.PoolVia(_proxy.CreateClient(), Limit);
+        var pool = Table.PoolVia(Proxy.CreateClient(), Limit);
         var first = await pool.AcquireAsync(new AcquireRequest("arn:exec:a", "db", Attempt: 0));
         var lookedUp = await pool.AcquireAsync(new AcquireRequest("arn:exec:b", "db"));
-        _proxy.LoseAnswer = DynamoDbFaultProxy.FirstTryOf("DeleteItem", "TransactWriteItems");
+        Proxy.LoseAnswer = DynamoDbFaultProxy.FirstTryOf("DeleteItem", "TransactWriteItems");
 
         var plain = await pool.ReleaseAsync(first.Lease!.LeaseId);
         var transactional = await pool.ReleaseAsync(lookedUp.Lease!.LeaseId);
 
-        _proxy.LoseAnswer = null;
-        (await _table.ItemsAsync()).Should().BeEmpty("both deletes were applied");
+        Proxy.LoseAnswer = null;
+        (await Table.ItemsAsync()).Should().BeEmpty("both deletes were applied");
         transactional.Released.Should().BeTrue("the transaction's idempotency token makes the SDK's retry answer with the first try's success");
         plain.Released.Should().BeFalse("a plain delete cannot tell its own lost first try from an earlier release: the lease is gone either way");
     }
@@ -112,7 +97,7 @@ public sealed class LostAnswerTests(ITestOutputHelper output) : IAsyncLifetime
     [InlineData(null)]
     public async Task A_renew_whose_answer_is_lost_still_renews(int? attempt)
     {
-        var pool = _table.PoolVia(_proxy.CreateClient(), Limit);
+        var pool = Table.PoolVia(Proxy.CreateClient(), Limit);
         var leases = new List<Lease>();
         for (var i = 0; i < Owners; i++)
         {
@@ -124,11 +109,11 @@ public sealed class LostAnswerTests(ITestOutputHelper output) : IAsyncLifetime
             }
         }
 
-        _proxy.LoseAnswer = DynamoDbFaultProxy.FirstTryOf("UpdateItem", "TransactWriteItems");
+        Proxy.LoseAnswer = DynamoDbFaultProxy.FirstTryOf("UpdateItem", "TransactWriteItems");
         var renewed = await Task.WhenAll(leases.Select(l => Task.Run(() => pool.RenewAsync(l.LeaseId, 300))));
 
         renewed.Should().OnlyContain(r => r.ExpiresAtMs > Now() + 200_000);
-        _proxy.AnswersLost.Should().BeGreaterThanOrEqualTo(leases.Count);
+        Proxy.AnswersLost.Should().BeGreaterThanOrEqualTo(leases.Count);
     }
 
     private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();

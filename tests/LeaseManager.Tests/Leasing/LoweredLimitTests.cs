@@ -9,30 +9,24 @@ namespace LeaseManager.Tests.Leasing;
 /// slots at or above the new limit still count, and concurrent acquirers on several instances (several
 /// warm Lambdas) must not each see room and each take a slot.
 /// </summary>
-public sealed class LoweredLimitTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class LoweredLimitTests(ITestOutputHelper output) : LeaseTableTest
 {
     private const int OldLimit = 10;
     private const int NewLimit = 5;
     private const int Acquirers = 32;
     private const int Instances = 4;
 
-    private LeaseTable _table = null!;
-
-    public async Task InitializeAsync() => _table = await LeaseTable.CreateAsync();
-
-    public async Task DisposeAsync() => await _table.DisposeAsync();
-
     [Fact]
     public async Task Thirty_two_acquirers_right_after_the_limit_is_lowered_never_exceed_the_new_limit()
     {
         // Limit 10 -> 5 with the leases in slots 6, 7 and 8 still held: two more may be granted, no more.
         var intervals = new HoldingIntervals();
-        foreach (var lease in await HoldSlotsAsync(_table.Pool(OldLimit), [6, 7, 8]))
+        foreach (var lease in await HoldSlotsAsync(Table.Pool(OldLimit), [6, 7, 8]))
         {
             intervals.Add(Now(), lease.ExpiresAtMs);
         }
 
-        var narrow = Enumerable.Range(0, Instances).Select(_ => _table.Pool(NewLimit)).ToArray();
+        var narrow = Enumerable.Range(0, Instances).Select(_ => Table.Pool(NewLimit)).ToArray();
         var granted = 0;
         using var start = new ManualResetEventSlim(false);
         var acquirers = Enumerable.Range(0, Acquirers).Select(i => Task.Run(async () =>
@@ -57,7 +51,7 @@ public sealed class LoweredLimitTests(ITestOutputHelper output) : IAsyncLifetime
 
         output.WriteLine($"{granted} new grants, max overlap {intervals.MaxOverlap()}");
         intervals.MaxOverlap().Should().BeLessThanOrEqualTo(NewLimit);
-        (await _table.LiveSlotCountAsync("", Now())).Should().BeLessThanOrEqualTo(NewLimit);
+        (await Table.LiveSlotCountAsync("", Now())).Should().BeLessThanOrEqualTo(NewLimit);
         granted.Should().Be(NewLimit - 3, "the room the new limit leaves is still granted");
     }
 
@@ -67,9 +61,9 @@ public sealed class LoweredLimitTests(ITestOutputHelper output) : IAsyncLifetime
         // Instances read the pool while the old leases (slots 5-9) were due to expire soon; the holders
         // then renew them. Once the old expiry has passed, an instance must not believe them gone.
         var clock = new ManualClock();
-        var wide = _table.Pool(OldLimit, clock: clock);
+        var wide = Table.Pool(OldLimit, clock: clock);
         var old = await HoldSlotsAsync(wide, [5, 6, 7, 8, 9], leaseSeconds: 5);
-        var narrow = Enumerable.Range(0, Instances).Select(_ => _table.Pool(NewLimit, clock: clock)).ToArray();
+        var narrow = Enumerable.Range(0, Instances).Select(_ => Table.Pool(NewLimit, clock: clock)).ToArray();
         foreach (var pool in narrow)
         {
             (await pool.AcquireAsync(new AcquireRequest())).Status.Should().Be(AcquireStatus.Wait, "five old leases fill the new limit");
@@ -85,15 +79,15 @@ public sealed class LoweredLimitTests(ITestOutputHelper output) : IAsyncLifetime
             Task.Run(() => narrow[i % Instances].AcquireAsync(new AcquireRequest($"arn:exec:after-renew-{i}", "db", Attempt: 0)))));
 
         outcomes.Count(o => o.Status == AcquireStatus.Acquired).Should().Be(0, "the renewed old leases still fill the new limit");
-        (await _table.LiveSlotCountAsync("", clock.GetUtcNow().ToUnixTimeMilliseconds())).Should().Be(NewLimit);
+        (await Table.LiveSlotCountAsync("", clock.GetUtcNow().ToUnixTimeMilliseconds())).Should().Be(NewLimit);
     }
 
     [Fact]
     public async Task Once_the_old_leases_are_gone_the_new_limit_is_filled_exactly()
     {
-        var wide = _table.Pool(OldLimit);
+        var wide = Table.Pool(OldLimit);
         var old = await HoldSlotsAsync(wide, [7, 8]);
-        var narrow = Enumerable.Range(0, Instances).Select(_ => _table.Pool(NewLimit)).ToArray();
+        var narrow = Enumerable.Range(0, Instances).Select(_ => Table.Pool(NewLimit)).ToArray();
         (await narrow[0].AcquireAsync(new AcquireRequest())).Status.Should().Be(AcquireStatus.Acquired);
         foreach (var lease in old)
         {
@@ -104,22 +98,22 @@ public sealed class LoweredLimitTests(ITestOutputHelper output) : IAsyncLifetime
             Task.Run(() => narrow[i % Instances].AcquireAsync(new AcquireRequest()))));
 
         outcomes.Count(o => o.Status == AcquireStatus.Acquired).Should().Be(NewLimit - 1, "the gate is off again: every free slot is granted, and no more");
-        (await _table.LiveSlotCountAsync("", Now())).Should().BeLessThanOrEqualTo(NewLimit);
+        (await Table.LiveSlotCountAsync("", Now())).Should().BeLessThanOrEqualTo(NewLimit);
     }
 
     [Fact]
     public async Task Gated_claims_whose_answers_are_lost_neither_over_admit_nor_leak()
     {
         // The gated claim is a transaction; lose the answer to every third one after it was applied.
-        await using var proxy = _table.Proxy();
+        await using var proxy = Table.Proxy();
         proxy.LoseAnswer = LocalPeers.DynamoDbFaultProxy.EveryNth("TransactWriteItems", 3);
         var intervals = new HoldingIntervals();
-        foreach (var lease in await HoldSlotsAsync(_table.Pool(OldLimit), [6, 7, 8]))
+        foreach (var lease in await HoldSlotsAsync(Table.Pool(OldLimit), [6, 7, 8]))
         {
             intervals.Add(Now(), lease.ExpiresAtMs);
         }
 
-        var narrow = Enumerable.Range(0, Instances).Select(_ => _table.PoolVia(proxy.CreateClient(), NewLimit)).ToArray();
+        var narrow = Enumerable.Range(0, Instances).Select(_ => Table.PoolVia(proxy.CreateClient(), NewLimit)).ToArray();
         using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         using var start = new ManualResetEventSlim(false);
         var acquirers = Enumerable.Range(0, Acquirers).Select(i => Task.Run(async () =>
@@ -148,7 +142,7 @@ public sealed class LoweredLimitTests(ITestOutputHelper output) : IAsyncLifetime
         proxy.AnswersLost.Should().BeGreaterThan(0);
         intervals.Count.Should().BeGreaterThan(3 + NewLimit, "the freed room was granted again and again");
         intervals.MaxOverlap().Should().BeLessThanOrEqualTo(NewLimit);
-        (await _table.LiveSlotCountAsync("", Now())).Should().Be(3, "every new holder released: only the three old leases are left");
+        (await Table.LiveSlotCountAsync("", Now())).Should().Be(3, "every new holder released: only the three old leases are left");
     }
 
     /// <summary>Fills every slot of <paramref name="pool"/>, then releases all but <paramref name="keep"/>.</summary>

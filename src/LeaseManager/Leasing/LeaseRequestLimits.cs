@@ -1,0 +1,74 @@
+namespace LeaseManager.Leasing;
+
+/// <summary>
+/// The input limits every entry point enforces, public so a front end (the Lambda's JSON contract)
+/// rejects a bad request with the same words before it reaches the pool. Each check throws
+/// <see cref="InvalidRequestException"/>: retrying the same input cannot succeed, and nothing is written.
+/// </summary>
+public static class LeaseRequestLimits
+{
+    /// <summary>Longest owner id. Step Functions execution ARNs run to about 300 characters; this leaves generous room.</summary>
+    public const int MaxOwnerIdLength = 2048;
+
+    /// <summary>Longest resource id: it is stored on every lease item, so it is bounded like any key material.</summary>
+    public const int MaxResourceIdLength = 1024;
+
+    /// <summary>Rejects an owner id that is empty or too long, or a resource id that is too long.</summary>
+    /// <param name="ownerId">The caller's identity (a Step Functions execution ARN); <see langword="null"/> is allowed (an anonymous lease).</param>
+    /// <param name="resourceId">What the lease is for; <see langword="null"/> is allowed.</param>
+    /// <exception cref="InvalidRequestException">A value is outside the limits above.</exception>
+    public static void CheckOwner(string? ownerId, string? resourceId)
+    {
+        if (ownerId is not null && (ownerId.Length == 0 || ownerId.Length > MaxOwnerIdLength))
+        {
+            throw new InvalidRequestException($"owner_id must be 1-{MaxOwnerIdLength} characters; got {ownerId.Length}.");
+        }
+
+        if (resourceId is not null && resourceId.Length > MaxResourceIdLength)
+        {
+            throw new InvalidRequestException($"resource_id must be at most {MaxResourceIdLength} characters; got {resourceId.Length}.");
+        }
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="leaseId"/> has the shape of an id this library issues, so a typo
+    /// or a forged value is refused before any DynamoDB request is built from it.
+    /// </summary>
+    /// <param name="leaseId">The id as the caller sent it.</param>
+    /// <returns>The same id, now known to be well formed.</returns>
+    /// <exception cref="InvalidRequestException">The id is missing or not one this library issues.</exception>
+    public static string CheckLeaseId(string? leaseId) => ParseLeaseId(leaseId).ToString();
+
+    /// <summary>The requested duration in seconds, or the pool's longest when none was asked for.</summary>
+    internal static int CheckDuration(int? requestedSeconds, int maxSeconds)
+    {
+        if (requestedSeconds is null)
+        {
+            return maxSeconds;
+        }
+
+        if (requestedSeconds < 1 || requestedSeconds > maxSeconds)
+        {
+            throw new InvalidRequestException(
+                $"lease_duration_seconds must be between 1 and {maxSeconds} (the pool's max_lease_duration_seconds); got {requestedSeconds}.");
+        }
+
+        return requestedSeconds.Value;
+    }
+
+    internal static LeaseId ParseLeaseId(string? leaseId)
+    {
+        if (string.IsNullOrEmpty(leaseId))
+        {
+            throw new InvalidRequestException("lease_id is required.");
+        }
+
+        if (!LeaseId.TryParse(leaseId, out var id))
+        {
+            var shown = leaseId.Length > 80 ? leaseId[..80] + "..." : leaseId;
+            throw new InvalidRequestException($"lease_id '{shown}' is not a lease id issued by this lease manager.");
+        }
+
+        return id.Value;
+    }
+}
