@@ -152,8 +152,27 @@ internal sealed partial class SlotStore
 
     private static string? Code(TransactionCanceledException e, int index) => Reason(e, index)?.Code;
 
-    private static TransientFailureException Transient(string operation, TransactionCanceledException e) =>
-        new($"DynamoDB cancelled the {operation} transaction ({string.Join(", ", e.CancellationReasons?.Select(r => r.Code) ?? [])}); retry later.", e);
+    // Cancellation reasons that say "not now" (contention, throttling) rather than "never": a retry
+    // can succeed. ConditionalCheckFailed and None only appear here next to one of these, since a
+    // plain condition failure is handled where the transaction is sent.
+    private static readonly HashSet<string> RetryableCancellations = new(StringComparer.Ordinal)
+    {
+        "None", "ConditionalCheckFailed", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded",
+    };
+
+    /// <summary>
+    /// A cancelled transaction the caller did not handle: retryable when every reason is contention or
+    /// throttling; otherwise (a ValidationError, an item collection over its size limit) retrying the
+    /// same request cannot help, so it is an internal error with the reasons in its message.
+    /// </summary>
+    internal static LeaseException Transient(string operation, TransactionCanceledException e)
+    {
+        var codes = e.CancellationReasons?.Select(r => r.Code ?? "None").ToList() ?? [];
+        var reasons = string.Join(", ", codes);
+        return codes.All(RetryableCancellations.Contains)
+            ? new TransientFailureException($"DynamoDB cancelled the {operation} transaction ({reasons}); retry later.", e)
+            : new InternalErrorException($"DynamoDB refused the {operation} transaction ({reasons}).", e);
+    }
 
     private static Task<T> Call<T>(Func<Task<T>> call) => DynamoDbFaults.Guard(call);
 }
