@@ -91,13 +91,11 @@ public sealed class InProcessHost
 
     public InProcessHost(LeaseTable table, IAmazonDynamoDB client, int maxConcurrent = 2)
     {
-        var settings = ObservabilitySettings.FromEnvironment(name => name switch
-        {
-            "AWS_LAMBDA_FUNCTION_NAME" => "in-process",
-            "POWERTOOLS_METRICS_DISABLED" => "true",
-            _ => null,
-        });
-        _host = new LambdaHost(Runtime, new LeaseFunction(new LeasePool(client, table.Options(maxConcurrent))), new StructuredLogger(_stdout, settings), new EmbeddedMetrics(_stdout, settings));
+        var settings = new ObservabilitySettings { FunctionName = "in-process", MetricsDisabled = true };
+        var logger = new StructuredLogger(_stdout, settings);
+        var metrics = new EmbeddedMetrics(_stdout, settings);
+        var handler = new LeaseHandler(new LeaseFunction(new LeasePool(client, table.Options(maxConcurrent))), logger, metrics);
+        _host = new LambdaHost(Runtime, handler, logger, metrics, LeaseMetrics.Errors);
     }
 
     public RecordingRuntimeClient Runtime { get; } = new();
