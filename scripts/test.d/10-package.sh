@@ -8,8 +8,11 @@ cd "$(dirname "$0")/../.."
 passed=0 failed=0
 check() { if eval "$2"; then passed=$((passed+1)); echo "ok   $1"; else failed=$((failed+1)); echo "FAIL $1"; fi; }
 
-aot=artifacts/lease-manager-provided.al2023-x86_64.zip
-managed=artifacts/lease-manager-dotnet8.zip
+# Zip names from the one manifest package.sh and Terraform read.
+manifest_value() { sed -n "s/^ *\"$1\": *\"\([^\"]*\)\".*/\1/p" src/LeaseManager.Lambda/lambda-package.json; }
+aot=artifacts/$(manifest_value aot)
+managed=artifacts/$(manifest_value managed)
+check "the manifest names both zips" "[ \"$aot\" != artifacts/ ] && [ \"$managed\" != artifacts/ ]"
 check "managed zip exists" "[ -s $managed ]"
 check "AOT zip exists" "[ -s $aot ]"
 size=$(wc -c <$aot 2>/dev/null | tr -d ' ')
@@ -54,7 +57,7 @@ rm -rf "$race/artifacts" "$race/obj"
 wait $first; rc1=$?; wait $second; rc2=$?
 check "two concurrent managed builds in one folder both succeed (exit $rc1 and $rc2)" "[ $rc1 = 0 ] && [ $rc2 = 0 ]"
 [ "$rc1$rc2" = 00 ] || tail -n 15 "$tmp/race-1.log" "$tmp/race-2.log"
-race_zip=$race/artifacts/lease-manager-dotnet8.zip
+race_zip=$race/$managed
 check "the zip they leave is whole and holds LeaseManager.dll" "unzip -tq $race_zip >/dev/null && unzip -Z1 $race_zip | grep -qx LeaseManager.dll"
 check "the build that waited reused the first one's zip" "cat $tmp/race-1.log $tmp/race-2.log | grep -q 'is up to date with its sources'"
 echo "$passed passed, $failed failed"

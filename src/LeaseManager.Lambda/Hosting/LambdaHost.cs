@@ -129,7 +129,16 @@ public sealed class LambdaHost
         if (answerByMs is { } answerBy)
         {
             var left = TimeSpan.FromMilliseconds(answerBy - _clock.GetUtcNow().ToUnixTimeMilliseconds());
-            source.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            if (left > TimeSpan.Zero)
+            {
+                source.CancelAfter(left);
+            }
+            else
+            {
+                // Already too late: cancel now, so the handler starts no I/O (CancelAfter(0) fires
+                // later, on a timer thread, after the handler may have begun writing).
+                source.Cancel();
+            }
         }
 
         return source;
