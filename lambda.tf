@@ -13,7 +13,7 @@ resource "aws_lambda_function" "this" {
   description      = "Lease manager for pool '${var.lease_prefix}' (max ${var.max_concurrent_leases}) of table ${local.table_name}"
   role             = aws_iam_role.lambda[0].arn
   runtime          = var.lambda_runtime
-  handler          = var.lambda_runtime == "provided.al2023" ? "bootstrap" : "LeaseManager.Lambda"
+  handler          = local.package_handler
   architectures    = local.lambda_architectures
   filename         = local.package_path
   source_code_hash = var.lambda_package_path != null ? filebase64sha256(var.lambda_package_path) : base64encode(local.package_sources_hash)
@@ -38,7 +38,6 @@ resource "aws_lambda_function" "this" {
       POWERTOOLS_LOGGER_LOG_EVENT   = tostring(var.powertools_configuration.logger_log_event)
       POWERTOOLS_METRICS_NAMESPACE  = var.powertools_configuration.metrics_namespace
       POWERTOOLS_METRICS_DISABLED   = tostring(var.powertools_configuration.metrics_disabled)
-      POWERTOOLS_TRACE_DISABLED     = tostring(!var.lambdas_tracing_enabled)
     }
   }
 

@@ -1,9 +1,12 @@
 locals {
   lambda_architectures = ["x86_64"]
   package_kind         = var.lambda_runtime == "provided.al2023" ? "aot" : "managed"
-  package_file         = var.lambda_runtime == "provided.al2023" ? "lease-manager-provided.al2023-x86_64.zip" : "lease-manager-dotnet8.zip"
-  build_here           = local.create_lambda && var.lambda_package_path == null
-  package_path         = var.lambda_package_path != null ? var.lambda_package_path : "${path.module}/artifacts/${local.package_file}"
+  # Zip and handler names are defined once, in the manifest scripts/package.sh and the tests read too.
+  package_manifest = jsondecode(file("${path.module}/src/LeaseManager.Lambda/lambda-package.json"))
+  package_file     = local.package_manifest.zips[local.package_kind]
+  package_handler  = local.package_manifest.handler[var.lambda_runtime]
+  build_here       = local.create_lambda && var.lambda_package_path == null
+  package_path     = var.lambda_package_path != null ? var.lambda_package_path : "${path.module}/artifacts/${local.package_file}"
 
   # The package is a pure function of these files (its zips are byte-for-byte reproducible), so
   # their hash stands for the zip: a plan shows no change while they are unchanged, before anything is built.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the Lambda packages (make package, and terraform_data.package on apply):
-#   artifacts/lease-manager-provided.al2023-x86_64.zip  Native AOT `bootstrap` (default)
-#   artifacts/lease-manager-dotnet8.zip                 framework-dependent, for the managed dotnet8 runtime
+# Builds the Lambda packages (make package, and terraform_data.package on apply), named in
+# src/LeaseManager.Lambda/lambda-package.json (read by Terraform and the tests too):
+#   zips.aot      Native AOT `bootstrap` for provided.al2023 (default)
+#   zips.managed  framework-dependent, for the managed dotnet8 runtime
 # Zips are deterministic (fixed timestamps, order, modes) so Terraform sees no change when nothing changed.
 # Usage: scripts/package.sh [aot|managed|all] [output-dir]
 #
@@ -18,6 +19,15 @@ case "$which" in aot | managed | all) ;; *) echo "usage: $0 [aot|managed|all] [o
 mkdir -p "${2:-artifacts}"
 out=$(cd "${2:-artifacts}" && pwd -P)
 project=src/LeaseManager.Lambda/LeaseManager.Lambda.csproj
+manifest=src/LeaseManager.Lambda/lambda-package.json
+# One "key": "value" per line in the manifest, so sed reads it where node or jq may be missing.
+manifest_value() { # key (a sed pattern)
+  sed -n "s/^ *\"$1\": *\"\([^\"]*\)\".*/\1/p" "$manifest"
+}
+aot_zip=$(manifest_value aot)
+managed_zip=$(manifest_value managed)
+aot_handler=$(manifest_value 'provided\.al2023')
+[ -n "$aot_zip" ] && [ -n "$managed_zip" ] && [ -n "$aot_handler" ] || { echo "package: cannot read zip and handler names from $manifest" >&2; exit 2; }
 work=$root/obj/package
 mkdir -p "$work"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -120,11 +130,11 @@ build_aot() { # zip-file
   mkdir -p "$work/aot"
   publish aot "$work/aot/publish.log" -r linux-x64 --self-contained -p:PublishAot=true -p:StripSymbols=true -o "$publish"
   mkdir -p "$stage"
-  cp "$publish/LeaseManager.Lambda" "$stage/bootstrap"
-  chmod 0755 "$stage/bootstrap"
+  cp "$publish/LeaseManager.Lambda" "$stage/$aot_handler"
+  chmod 0755 "$stage/$aot_handler"
   if command -v objdump >/dev/null 2>&1; then
     local newest
-    newest=$(objdump -T "$stage/bootstrap" 2>/dev/null | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -u -t. -k1,1n -k2,2n -k3,3n | tail -n 1 || true)
+    newest=$(objdump -T "$stage/$aot_handler" 2>/dev/null | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -u -t. -k1,1n -k2,2n -k3,3n | tail -n 1 || true)
     echo "package: bootstrap needs glibc ${newest:-(no versioned symbol)}"
   fi
   deterministic_zip "$1" "$stage"
@@ -141,10 +151,10 @@ build_managed() { # zip-file
 }
 
 case "$which" in
-  aot) build aot lease-manager-provided.al2023-x86_64.zip ;;
-  managed) build managed lease-manager-dotnet8.zip ;;
+  aot) build aot "$aot_zip" ;;
+  managed) build managed "$managed_zip" ;;
   all)
-    build aot lease-manager-provided.al2023-x86_64.zip
-    build managed lease-manager-dotnet8.zip
+    build aot "$aot_zip"
+    build managed "$managed_zip"
     ;;
 esac

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.IO.Compression;
+using LeaseManager.Hosting;
 using LocalPeers;
 
 namespace LeaseManager.Benchmarks;
@@ -25,7 +25,7 @@ internal sealed class ColdStartBenchmark(DynamoDbPeer peer, string table, int st
         {
             var command = Unpack(zip);
             var env = PackagedFunction.EnvironmentFor(table, peer.Endpoint, maxConcurrent: 1000);
-            env["POWERTOOLS_METRICS_DISABLED"] = "true";
+            env[FunctionEnvironment.MetricsDisabled] = "true";
             var total = new List<double>();
             var init = new List<double>();
 
@@ -63,19 +63,6 @@ internal sealed class ColdStartBenchmark(DynamoDbPeer peer, string table, int st
             throw new InvalidOperationException($"{zip} is missing: run 'make package' first (make bench does).");
         }
 
-        var target = Path.Combine(Path.GetTempPath(), "lease-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        ZipFile.ExtractToDirectory(zip, target);
-        var bootstrap = Path.Combine(target, "bootstrap");
-        if (File.Exists(bootstrap))
-        {
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(bootstrap, File.GetUnixFileMode(bootstrap) | UnixFileMode.UserExecute);
-            }
-
-            return bootstrap;
-        }
-
-        return Path.Combine(target, "LeaseManager.Lambda.dll");
+        return PackagedFunction.Unpack(zip, "lease-bench-");
     }
 }

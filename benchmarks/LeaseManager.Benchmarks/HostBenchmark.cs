@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.IO.Compression;
+using LeaseManager.Hosting;
 using System.Text.Json;
 using LocalPeers;
 
@@ -17,16 +17,9 @@ internal sealed class HostBenchmark(DynamoDbPeer peer, string table, int invocat
 
     public async Task<Result> RunAsync()
     {
-        var target = Path.Combine(Path.GetTempPath(), "lease-host-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        ZipFile.ExtractToDirectory(Path.Combine(RepositoryPaths.Root, "artifacts", PackagedFunction.AotZip), target);
-        var bootstrap = Path.Combine(target, "bootstrap");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(bootstrap, File.GetUnixFileMode(bootstrap) | UnixFileMode.UserExecute);
-        }
-
+        var bootstrap = PackagedFunction.Unpack(Path.Combine(RepositoryPaths.Root, "artifacts", PackagedFunction.AotZip), "lease-host-bench-");
         var env = PackagedFunction.EnvironmentFor(table, peer.Endpoint, maxConcurrent: 1000, prefix: "host-bench");
-        env["POWERTOOLS_LOG_LEVEL"] = "WARN";
+        env[FunctionEnvironment.PowertoolsLogLevel] = "WARN";
         await using var environment = new ExecutionEnvironment(new FunctionDefinition { Name = "host-bench", Command = bootstrap, Environment = env }, 1);
         await environment.StartAsync();
 

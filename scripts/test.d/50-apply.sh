@@ -14,6 +14,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd -P)
+# The zip's name, from the one manifest package.sh and Terraform read.
+aot_zip=$(sed -n 's/^ *"aot": *"\([^"]*\)".*/\1/p' src/LeaseManager.Lambda/lambda-package.json)
 source scripts/terraform-env.sh
 passed=0 failed=0
 step() { # name command... (run in the current directory; output kept in $tmp/log)
@@ -90,7 +92,7 @@ replace_without_artifacts() { # label args...
   shift
   rm -rf ../../artifacts
   step "$label: artifacts/ deleted, name_prefix changed: apply rebuilds and replaces" tf apply -auto-approve "$@" -var name_prefix=renamed-example &&
-    step "$label: the rebuilt zip is there" test -s ../../artifacts/lease-manager-provided.al2023-x86_64.zip
+    step "$label: the rebuilt zip is there" test -s "../../artifacts/$aot_zip"
   step "$label: plan after the rename shows no changes" tf plan -detailed-exitcode "$@" -var name_prefix=renamed-example
 }
 

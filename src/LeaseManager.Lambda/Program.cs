@@ -7,23 +7,25 @@ using LeaseManager.Observability;
 
 // One executable for every deployment: the Native AOT `bootstrap` of provided.al2023, the same
 // binary on dotnet8, or the framework-dependent build run by the managed runtime's executable mode.
-var runtimeApi = Environment.GetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API");
+Func<string, string?> environment = Environment.GetEnvironmentVariable;
+var runtimeApi = environment(FunctionEnvironment.RuntimeApi);
 if (string.IsNullOrEmpty(runtimeApi))
 {
-    await Console.Error.WriteLineAsync("LeaseManager is an AWS Lambda runtime: AWS_LAMBDA_RUNTIME_API is not set.");
+    await Console.Error.WriteLineAsync($"LeaseManager is an AWS Lambda runtime: {FunctionEnvironment.RuntimeApi} is not set.");
     return 2;
 }
 
 var stdout = Console.OpenStandardOutput();
-var observability = ObservabilitySettings.FromEnvironment(Environment.GetEnvironmentVariable);
+var observability = FunctionEnvironment.Observability(environment);
 var logger = new StructuredLogger(stdout, observability);
+var metrics = new EmbeddedMetrics(stdout, observability);
 using var runtime = new RuntimeApiClient(runtimeApi);
 
-LeaseFunction function;
+LeaseHandler handler;
 try
 {
-    var options = LeasePoolOptions.FromEnvironment(Environment.GetEnvironmentVariable);
-    function = new LeaseFunction(new LeasePool(DynamoDbClientFactory.Create(Environment.GetEnvironmentVariable), options));
+    var pool = new LeasePool(DynamoDbClientFactory.Create(FunctionEnvironment.RegionName(environment)), FunctionEnvironment.PoolOptions(environment));
+    handler = new LeaseHandler(new LeaseFunction(pool), logger, metrics);
 }
 catch (Exception e)
 {
@@ -40,7 +42,7 @@ catch (Exception e)
     return 1;
 }
 
-var host = new LambdaHost(runtime, function, logger, new EmbeddedMetrics(stdout, observability));
+var host = new LambdaHost(runtime, handler, logger, metrics, LeaseMetrics.Errors);
 try
 {
     await host.RunAsync(CancellationToken.None);

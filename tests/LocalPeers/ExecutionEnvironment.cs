@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using LeaseManager.Hosting;
 
 namespace LocalPeers;
 
@@ -135,13 +136,13 @@ public sealed class ExecutionEnvironment : IAsyncDisposable
         }
 
         var env = start.Environment;
-        env["AWS_LAMBDA_RUNTIME_API"] = _server.Address;
-        env["AWS_LAMBDA_FUNCTION_NAME"] = _function.Name;
-        env["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST";
-        env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = _function.MemorySizeMb.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env[FunctionEnvironment.RuntimeApi] = _server.Address;
+        env[FunctionEnvironment.FunctionName] = _function.Name;
+        env[FunctionEnvironment.FunctionVersion] = "$LATEST";
+        env[FunctionEnvironment.FunctionMemorySize] = _function.MemorySizeMb.ToString(System.Globalization.CultureInfo.InvariantCulture);
         env["AWS_LAMBDA_LOG_FORMAT"] = "JSON";
-        env["AWS_REGION"] = _function.Region;
-        env["AWS_DEFAULT_REGION"] = _function.Region;
+        env[FunctionEnvironment.Region] = _function.Region;
+        env[FunctionEnvironment.DefaultRegion] = _function.Region;
         env["AWS_ACCESS_KEY_ID"] = env.TryGetValue("AWS_ACCESS_KEY_ID", out var key) && !string.IsNullOrEmpty(key) ? key : "local";
         env["AWS_SECRET_ACCESS_KEY"] = env.TryGetValue("AWS_SECRET_ACCESS_KEY", out var secret) && !string.IsNullOrEmpty(secret) ? secret : "local";
         env["AWS_EC2_METADATA_DISABLED"] = "true";

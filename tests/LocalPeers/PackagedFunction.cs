@@ -1,18 +1,39 @@
 using System.IO.Compression;
-
+using System.Text.Json;
+using LeaseManager.Hosting;
 
 namespace LocalPeers;
 
 /// <summary>
 /// The function exactly as it ships: the Native AOT zip from <c>make package</c> where it was built,
 /// else the framework-dependent zip, unpacked once per test run. <c>LEASE_MANAGER_PACKAGE</c> names
-/// another zip.
+/// another zip. Zip and handler names come from the one manifest scripts and Terraform read too.
 /// </summary>
 public static class PackagedFunction
 {
-    public const string AotZip = "lease-manager-provided.al2023-x86_64.zip";
-    public const string ManagedZip = "lease-manager-dotnet8.zip";
-    private static readonly Lazy<string> Unpacked = new(Unpack);
+    /// <summary>src/LeaseManager.Lambda/lambda-package.json, relative to the repository root.</summary>
+    public const string ManifestPath = "src/LeaseManager.Lambda/lambda-package.json";
+
+    private static readonly Lazy<JsonElement> Manifest = new(() =>
+        JsonDocument.Parse(File.ReadAllBytes(Path.Combine(RepositoryPaths.Root, ManifestPath))).RootElement.Clone());
+
+    private static readonly Lazy<string> Unpacked = new(() =>
+        Unpack(FindZip() ?? throw new InvalidOperationException(MissingReason), "lease-manager-under-test-"));
+
+    /// <summary>Why the packaged function cannot run here (no zip was built), or null when it can.</summary>
+    public static string? MissingReason => FindZip() is null
+        ? $"No function package in {Path.Combine(RepositoryPaths.Root, "artifacts")}: run 'make package' first (make test does)."
+        : null;
+
+    public static string AotZip => Manifest.Value.GetProperty("zips").GetProperty("aot").GetString()!;
+
+    public static string ManagedZip => Manifest.Value.GetProperty("zips").GetProperty("managed").GetString()!;
+
+    /// <summary>The executable of provided.al2023 (<c>bootstrap</c>).</summary>
+    public static string AotHandler => Manifest.Value.GetProperty("handler").GetProperty("provided.al2023").GetString()!;
+
+    /// <summary>The entry assembly of dotnet8 (<c>LeaseManager.Lambda</c>, run as its .dll).</summary>
+    public static string ManagedHandler => Manifest.Value.GetProperty("handler").GetProperty("dotnet8").GetString()!;
 
     /// <summary>The executable (<c>bootstrap</c>) or entry assembly (<c>LeaseManager.Lambda.dll</c>).</summary>
     public static string Command => Unpacked.Value;
@@ -28,19 +49,33 @@ public static class PackagedFunction
     /// <summary>The environment the Terraform module sets, pointed at a test table and DynamoDB endpoint.</summary>
     public static Dictionary<string, string?> EnvironmentFor(string table, string endpoint, int maxConcurrent = 5, string prefix = "", int maxDurationSeconds = 600) => new()
     {
-        ["LEASE_TABLE_NAME"] = table,
-        ["LEASE_PREFIX"] = prefix,
-        ["LEASE_MAX_CONCURRENT"] = maxConcurrent.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["LEASE_MAX_DURATION_SECONDS"] = maxDurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [FunctionEnvironment.TableName] = table,
+        [FunctionEnvironment.LeasePrefix] = prefix,
+        [FunctionEnvironment.MaxConcurrentLeases] = maxConcurrent.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [FunctionEnvironment.MaxLeaseDurationSeconds] = maxDurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint,
-        ["POWERTOOLS_SERVICE_NAME"] = "lease-test",
-        ["POWERTOOLS_METRICS_NAMESPACE"] = "LeaseTests",
+        [FunctionEnvironment.ServiceName] = "lease-test",
+        [FunctionEnvironment.MetricsNamespace] = "LeaseTests",
     };
 
-    /// <summary>Why the packaged function cannot run here (no zip was built), or null when it can.</summary>
-    public static string? MissingReason => FindZip() is null
-        ? $"No function package in {Path.Combine(RepositoryPaths.Root, "artifacts")}: run 'make package' first (make test does)."
-        : null;
+    /// <summary>Unpacks a zip into a fresh temporary folder; returns its executable or entry assembly.</summary>
+    public static string Unpack(string zip, string folderPrefix)
+    {
+        var target = Path.Combine(Path.GetTempPath(), folderPrefix + Guid.NewGuid().ToString("N")[..8]);
+        ZipFile.ExtractToDirectory(zip, target);
+        var bootstrap = Path.Combine(target, AotHandler);
+        if (File.Exists(bootstrap))
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(bootstrap, File.GetUnixFileMode(bootstrap) | UnixFileMode.UserExecute);
+            }
+
+            return bootstrap;
+        }
+
+        return Path.Combine(target, ManagedHandler + ".dll");
+    }
 
     private static string? FindZip()
     {
@@ -50,20 +85,5 @@ public static class PackagedFunction
             : File.Exists(Path.Combine(artifacts, AotZip)) ? Path.Combine(artifacts, AotZip)
             : File.Exists(Path.Combine(artifacts, ManagedZip)) ? Path.Combine(artifacts, ManagedZip)
             : null;
-    }
-
-    private static string Unpack()
-    {
-        var zip = FindZip() ?? throw new InvalidOperationException(MissingReason);
-        var target = Path.Combine(Path.GetTempPath(), "lease-manager-under-test-" + Guid.NewGuid().ToString("N")[..8]);
-        ZipFile.ExtractToDirectory(zip, target);
-        var bootstrap = Path.Combine(target, "bootstrap");
-        if (File.Exists(bootstrap) && !OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(bootstrap, File.GetUnixFileMode(bootstrap) | UnixFileMode.UserExecute);
-            return bootstrap;
-        }
-
-        return Path.Combine(target, "LeaseManager.Lambda.dll");
     }
 }

@@ -133,8 +133,10 @@ export class DynamoDbLocal {
 /** Unpacks the package `make package` built (AOT where it was built, else framework-dependent). */
 export function packagedCommand() {
   const artifacts = join(repoRoot, "artifacts");
-  const aot = join(artifacts, "lease-manager-provided.al2023-x86_64.zip");
-  const managed = join(artifacts, "lease-manager-dotnet8.zip");
+  // Zip and handler names are defined once, in the manifest package.sh and Terraform read too.
+  const manifest = JSON.parse(readFileSync(join(repoRoot, "src", "LeaseManager.Lambda", "lambda-package.json"), "utf8"));
+  const aot = join(artifacts, manifest.zips.aot);
+  const managed = join(artifacts, manifest.zips.managed);
   const zip = process.env.LEASE_MANAGER_PACKAGE ?? (existsSync(aot) ? aot : existsSync(managed) ? managed : null);
   if (!zip) throw new Error(`no package in ${artifacts}: run 'make package'`);
   const target = join(repoRoot, "build", "local", `function-${process.pid}`);
@@ -142,7 +144,8 @@ export function packagedCommand() {
   mkdirSync(target, { recursive: true });
   const unzip = spawnSync("unzip", ["-q", "-o", zip, "-d", target]);
   if (unzip.status !== 0) throw new Error(`unzip ${zip} failed: ${unzip.stderr}`);
-  return existsSync(join(target, "bootstrap")) ? { command: join(target, "bootstrap"), kind: "aot" } : { command: join(target, "LeaseManager.Lambda.dll"), kind: "managed" };
+  const bootstrap = join(target, manifest.handler["provided.al2023"]);
+  return existsSync(bootstrap) ? { command: bootstrap, kind: "aot" } : { command: join(target, `${manifest.handler.dotnet8}.dll`), kind: "managed" };
 }
 
 export class LocalLambda {

@@ -1,9 +1,8 @@
-using System.Text.Json;
 using LeaseManager.Leasing;
 
 namespace LeaseManager.Contract;
 
-/// <summary>The Lambda's handler: payload in, payload out; failures leave as <see cref="LeaseException"/>s.</summary>
+/// <summary>The JSON contract over a <see cref="LeasePool"/>: a parsed command in, a typed answer out; failures leave as <see cref="LeaseException"/>s.</summary>
 public sealed class LeaseFunction(LeasePool pool, TimeProvider? clock = null)
 {
     /// <summary>Time kept back from the invocation's own deadline for a reclaim's second sweep.</summary>
@@ -13,31 +12,18 @@ public sealed class LeaseFunction(LeasePool pool, TimeProvider? clock = null)
 
     public LeasePool Pool { get; } = pool;
 
+    /// <summary>
+    /// The whole contract in process: event bytes in, answer bytes out, failures thrown as
+    /// <see cref="LeaseException"/>s. The stable entry point of tests that drive the JSON contract.
+    /// </summary>
     public async Task<byte[]> InvokeAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
-        var result = await HandleAsync(LeaseRequestParser.Parse(payload), null, cancellationToken).ConfigureAwait(false);
-        return Serialize(result.Response);
-    }
-
-    public static byte[] Serialize(LeaseResponse response)
-    {
-        ArgumentNullException.ThrowIfNull(response);
-        return response.Status switch
-        {
-            LeaseResponse.ReleasedStatus => JsonSerializer.SerializeToUtf8Bytes(
-                new ReleaseAnswer(response.Status, response.LeaseId, response.Released), ContractJson.Default.ReleaseAnswer),
-            LeaseResponse.Renewed => JsonSerializer.SerializeToUtf8Bytes(
-                new RenewAnswer(response.Status, response.LeaseId, response.LeaseExpiresAt), ContractJson.Default.RenewAnswer),
-            LeaseResponse.Reclaimed or LeaseResponse.Ignored => JsonSerializer.SerializeToUtf8Bytes(
-                new ReclaimAnswer(response.Status, response.OwnerId, response.ExecutionStatus, response.LeaseIds?.Count ?? 0, response.LeaseIds ?? [], response.Sweeps ?? 0),
-                ContractJson.Default.ReclaimAnswer),
-            _ => JsonSerializer.SerializeToUtf8Bytes(
-                new AcquireAnswer(response.Status, response.LeaseId, response.LeaseExpiresAt, response.CurrentRunning, response.MaxConcurrentLeases), ContractJson.Default.AcquireAnswer),
-        };
+        var answer = await HandleAsync(LeaseRequestParser.Parse(payload), null, cancellationToken).ConfigureAwait(false);
+        return answer.ToUtf8Json();
     }
 
     /// <param name="deadlineMs">When the answer is due (epoch ms), if known: bounds a reclaim's wait for late acquires.</param>
-    public async Task<LeaseResult> HandleAsync(LeaseCommand command, long? deadlineMs = null, CancellationToken cancellationToken = default)
+    public async Task<LeaseAnswer> HandleAsync(LeaseCommand command, long? deadlineMs = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
 
@@ -48,39 +34,20 @@ public sealed class LeaseFunction(LeasePool pool, TimeProvider? clock = null)
         {
             case AcquireCommand acquire:
                 var outcome = await Pool.AcquireAsync(acquire.Request with { RequestedAtMs = acquire.Request.RequestedAtMs ?? startedAt }, cancellationToken).ConfigureAwait(false);
-                return new LeaseResult(new LeaseResponse
-                {
-                    Status = outcome.Status == AcquireStatus.Acquired ? LeaseResponse.Acquired : LeaseResponse.Wait,
-                    LeaseId = outcome.Lease?.LeaseId,
-                    LeaseExpiresAt = outcome.Lease?.ExpiresAtEpochSeconds,
-                    CurrentRunning = outcome.CurrentRunning,
-                    MaxConcurrentLeases = outcome.MaxConcurrentLeases,
-                }, outcome.ReclaimedExpired);
+                return outcome is { Status: AcquireStatus.Acquired, Lease: { } lease }
+                    ? new LeaseAcquired(lease, outcome.CurrentRunning, outcome.MaxConcurrentLeases, outcome.ReclaimedExpired)
+                    : new LeaseWait(outcome.CurrentRunning, outcome.MaxConcurrentLeases);
             case ReleaseCommand release:
                 var released = await Pool.ReleaseAsync(release.LeaseId, cancellationToken).ConfigureAwait(false);
-                return new LeaseResult(new LeaseResponse { Status = LeaseResponse.ReleasedStatus, LeaseId = released.LeaseId, Released = released.Released });
+                return new LeaseReleased(released.LeaseId, released.Released);
             case RenewCommand renew:
                 var renewed = await Pool.RenewAsync(renew.LeaseId, renew.LeaseDurationSeconds, cancellationToken).ConfigureAwait(false);
-                return new LeaseResult(new LeaseResponse { Status = LeaseResponse.Renewed, LeaseId = renewed.LeaseId, LeaseExpiresAt = renewed.ExpiresAtEpochSeconds });
+                return new LeaseRenewed(renewed.LeaseId, renewed.ExpiresAtEpochSeconds);
             case ReclaimCommand reclaim:
                 var reclaimed = await Pool.ReclaimAsync(reclaim.OwnerId, reclaim.EndedAtMs ?? startedAt, SettleUntil(reclaim, deadlineMs), cancellationToken).ConfigureAwait(false);
-                return new LeaseResult(new LeaseResponse
-                {
-                    Status = LeaseResponse.Reclaimed,
-                    OwnerId = reclaimed.OwnerId,
-                    ExecutionStatus = reclaim.ExecutionStatus,
-                    LeaseIds = reclaimed.ReleasedLeaseIds,
-                    Sweeps = reclaimed.Sweeps,
-                });
+                return new LeasesReclaimed(reclaimed.OwnerId, reclaim.ExecutionStatus, reclaimed.ReleasedLeaseIds, reclaimed.Sweeps);
             case IgnoredEventCommand ignored:
-                return new LeaseResult(new LeaseResponse
-                {
-                    Status = LeaseResponse.Ignored,
-                    OwnerId = ignored.OwnerId,
-                    ExecutionStatus = ignored.ExecutionStatus,
-                    LeaseIds = [],
-                    Sweeps = 0,
-                });
+                return new ExecutionEventIgnored(ignored.OwnerId, ignored.ExecutionStatus);
             default:
                 throw new InvalidRequestException($"Unsupported action '{command.Action}'.");
         }
@@ -106,6 +73,3 @@ public sealed class LeaseFunction(LeasePool pool, TimeProvider? clock = null)
         return settle > _clock.GetUtcNow().ToUnixTimeMilliseconds() ? settle : null;
     }
 }
-
-/// <summary>The answer plus what observability needs that the answer does not carry.</summary>
-public sealed record LeaseResult(LeaseResponse Response, bool ReclaimedExpired = false);

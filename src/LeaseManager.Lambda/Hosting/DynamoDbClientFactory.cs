@@ -11,16 +11,14 @@ namespace LeaseManager.Hosting;
 /// </summary>
 public static class DynamoDbClientFactory
 {
-    public static AmazonDynamoDBClient Create(Func<string, string?> getVariable)
+    public static AmazonDynamoDBClient Create(string? region)
     {
-        ArgumentNullException.ThrowIfNull(getVariable);
         var config = new AmazonDynamoDBConfig
         {
             RetryMode = RequestRetryMode.Standard,
             MaxErrorRetry = 3,
             Timeout = TimeSpan.FromSeconds(3),
         };
-        var region = getVariable("AWS_REGION") ?? getVariable("AWS_DEFAULT_REGION");
         if (!string.IsNullOrEmpty(region))
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);

@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using LeaseManager.Contract;
 using LeaseManager.Hosting.Client;
 using LeaseManager.Observability;
 
 namespace LeaseManager.Hosting;
 
 /// <summary>
-/// The bootstrap loop: take the next event, answer it, repeat. A failing invocation is reported on
-/// its own <c>/error</c> path and never ends the loop.
+/// The bootstrap loop: take the next event, let the handler answer it, repeat. A failing invocation
+/// is reported on its own <c>/error</c> path and never ends the loop. Knows nothing of leases: what
+/// it adds to every invocation is the deadline, the cold start, the log scope and the error type.
 /// </summary>
 public sealed class LambdaHost
 {
@@ -17,18 +17,21 @@ public sealed class LambdaHost
     public static readonly TimeSpan DeadlineMargin = TimeSpan.FromMilliseconds(250);
 
     private readonly IRuntimeApiClient _runtime;
-    private readonly LeaseFunction _function;
+    private readonly IInvocationHandler _handler;
     private readonly StructuredLogger _logger;
     private readonly EmbeddedMetrics _metrics;
     private readonly TimeProvider _clock;
+    private readonly string _errorMetric;
     private bool _coldStart = true;
 
-    public LambdaHost(IRuntimeApiClient runtime, LeaseFunction function, StructuredLogger logger, EmbeddedMetrics metrics, TimeProvider? clock = null)
+    /// <param name="errorMetric">The metric counting failed invocations (the function's dashboards name it).</param>
+    public LambdaHost(IRuntimeApiClient runtime, IInvocationHandler handler, StructuredLogger logger, EmbeddedMetrics metrics, string errorMetric, TimeProvider? clock = null)
     {
         _runtime = runtime;
-        _function = function;
+        _handler = handler;
         _logger = logger;
         _metrics = metrics;
+        _errorMetric = errorMetric;
         _clock = clock ?? TimeProvider.System;
     }
 
@@ -48,7 +51,7 @@ public sealed class LambdaHost
         _coldStart = false;
 
         // Downstream SDKs and Lambda's own tooling read the trace id from here.
-        Environment.SetEnvironmentVariable("_X_AMZN_TRACE_ID", invocation.TraceId);
+        Environment.SetEnvironmentVariable(FunctionEnvironment.TraceId, invocation.TraceId);
         _logger.BeginInvocation(new InvocationScope(invocation.RequestId, invocation.FunctionArn, invocation.TraceId, coldStart));
         if (coldStart)
         {
@@ -56,7 +59,6 @@ public sealed class LambdaHost
         }
 
         var started = Stopwatch.GetTimestamp();
-        string action = "unknown";
         try
         {
             if (_logger.Settings.LogEvent)
@@ -67,24 +69,21 @@ public sealed class LambdaHost
             // When the answer is due: Lambda's deadline less our margin (none without a deadline).
             long? answerBy = invocation.DeadlineMs == long.MaxValue ? null : invocation.DeadlineMs - (long)DeadlineMargin.TotalMilliseconds;
             using var deadline = DeadlineToken(answerBy, stop);
-            LeaseResult result;
+            byte[] response;
             try
             {
-                var command = LeaseRequestParser.Parse(invocation.Payload);
-                action = command.Action;
-                result = await _function.HandleAsync(command, answerBy, deadline.Token).ConfigureAwait(false);
+                response = await _handler.HandleAsync(invocation, answerBy, deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException e) when (deadline.IsCancellationRequested && !stop.IsCancellationRequested)
             {
-                throw new TransientFailureException("The invocation ran out of time waiting for DynamoDB; retry later.", e);
+                throw new TransientFailureException("The invocation ran out of time; retry later.", e);
             }
 
-            await _runtime.RespondAsync(invocation.RequestId, LeaseFunction.Serialize(result.Response), stop).ConfigureAwait(false);
-            Record(action, result, Stopwatch.GetElapsedTime(started));
+            await _runtime.RespondAsync(invocation.RequestId, response, stop).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
         {
-            await ReportAsync(invocation.RequestId, action, e, Stopwatch.GetElapsedTime(started), stop).ConfigureAwait(false);
+            await ReportAsync(invocation.RequestId, e, Stopwatch.GetElapsedTime(started), stop).ConfigureAwait(false);
         }
         finally
         {
@@ -94,71 +93,18 @@ public sealed class LambdaHost
         }
     }
 
-    private void Record(string action, LeaseResult result, TimeSpan elapsed)
-    {
-        var response = result.Response;
-        switch (response.Status)
-        {
-            case LeaseResponse.Acquired:
-                _metrics.Add(LeaseMetrics.Acquired, 1);
-                if (result.ReclaimedExpired)
-                {
-                    _metrics.Add(LeaseMetrics.ReclaimedExpired, 1);
-                }
-
-                break;
-            case LeaseResponse.Wait:
-                _metrics.Add(LeaseMetrics.Wait, 1);
-                break;
-            case LeaseResponse.ReleasedStatus:
-                _metrics.Add(LeaseMetrics.Released, response.Released == true ? 1 : 0);
-                break;
-            case LeaseResponse.Renewed:
-                _metrics.Add(LeaseMetrics.Renewed, 1);
-                break;
-            case LeaseResponse.Reclaimed:
-                _metrics.Add(LeaseMetrics.ReclaimedAfterEnd, response.LeaseIds?.Count ?? 0);
-                break;
-        }
-
-        if (response.CurrentRunning is { } running)
-        {
-            _metrics.Add(LeaseMetrics.ActiveLeases, running);
-        }
-
-        _metrics.AddProperty(LogField.Of("pool", _function.Pool.Options.LeasePrefix));
-        _metrics.AddProperty(LogField.Of("action", action));
-        _logger.Info(
-            $"{action}: {response.Status}",
-            LogField.Of("action", action),
-            LogField.Of("status", response.Status),
-            LogField.Of("lease_id", response.LeaseId),
-            LogField.Of("lease_expires_at", response.LeaseExpiresAt),
-            LogField.Of("current_running", (long?)response.CurrentRunning),
-            LogField.Of("max_concurrent_leases", (long?)response.MaxConcurrentLeases),
-            LogField.Of("released", response.Released),
-            LogField.Of("owner_id", response.OwnerId),
-            LogField.Of("execution_status", response.ExecutionStatus),
-            LogField.Of("released_count", response.LeaseIds is { } ids ? ids.Count : null),
-            LogField.Of("sweeps", (long?)response.Sweeps),
-            LogField.Of("reclaimed_expired", result.ReclaimedExpired ? true : null),
-            LogField.Of("pool", _function.Pool.Options.LeasePrefix),
-            LogField.Of("duration_ms", (long)elapsed.TotalMilliseconds));
-    }
-
-    private async Task ReportAsync(string requestId, string action, Exception e, TimeSpan elapsed, CancellationToken stop)
+    private async Task ReportAsync(string requestId, Exception e, TimeSpan elapsed, CancellationToken stop)
     {
         // One closed set of answers: whatever failed, the caller sees a LeaseManager.* type it can
         // Retry or Catch. The .NET exception (type, message, stack) goes to the log only.
         var error = LeaseErrors.From(e);
         var type = error.ErrorType;
-        var expected = error is InvalidRequestException or LeaseUnavailableException or LeaseLostException;
-        _metrics.Add(LeaseMetrics.Errors, 1);
+        _metrics.Add(_errorMetric, 1);
         _metrics.AddProperty(LogField.Of("error_type", type));
-        _metrics.AddProperty(LogField.Of("action", action));
-        var fields = new[] { LogField.Of("action", action), LogField.Of("error_type", type), LogField.Of("duration_ms", (long)elapsed.TotalMilliseconds) };
-        if (expected)
+        var fields = new[] { LogField.Of("error_type", type), LogField.Of("duration_ms", (long)elapsed.TotalMilliseconds) };
+        if (error is InvalidRequestException or LeaseUnavailableException or LeaseLostException)
         {
+            // The caller's doing, answered as designed: nothing for an operator to fix.
             _logger.Warn(error.Message, null, fields);
         }
         else
@@ -183,7 +129,16 @@ public sealed class LambdaHost
         if (answerByMs is { } answerBy)
         {
             var left = TimeSpan.FromMilliseconds(answerBy - _clock.GetUtcNow().ToUnixTimeMilliseconds());
-            source.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            if (left > TimeSpan.Zero)
+            {
+                source.CancelAfter(left);
+            }
+            else
+            {
+                // Already too late: cancel now, so the handler starts no I/O (CancelAfter(0) fires
+                // later, on a timer thread, after the handler may have begun writing).
+                source.Cancel();
+            }
         }
 
         return source;

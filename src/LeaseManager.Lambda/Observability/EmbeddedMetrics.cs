@@ -3,20 +3,6 @@ using System.Text.Json;
 
 namespace LeaseManager.Observability;
 
-/// <summary>Metric names the function emits (CloudWatch Embedded Metric Format).</summary>
-public static class LeaseMetrics
-{
-    public const string Acquired = "LeaseAcquired";
-    public const string Wait = "LeaseWait";
-    public const string Released = "LeaseReleased";
-    public const string Renewed = "LeaseRenewed";
-    public const string ReclaimedExpired = "LeaseReclaimedExpired";
-    public const string ReclaimedAfterEnd = "LeaseReclaimedAfterExecutionEnd";
-    public const string Errors = "LeaseErrors";
-    public const string ActiveLeases = "ActiveLeases";
-    public const string ColdStart = "ColdStart";
-}
-
 /// <summary>
 /// Collects one invocation's metrics and writes them as a single CloudWatch EMF document on stdout,
 /// with the <c>Service</c> dimension, as Powertools does. <c>ColdStart</c> is its own document with
@@ -24,6 +10,9 @@ public static class LeaseMetrics
 /// </summary>
 public sealed class EmbeddedMetrics
 {
+    /// <summary>Emitted once per execution environment, with the function_name dimension (as Powertools does).</summary>
+    public const string ColdStart = "ColdStart";
+
     private readonly Stream _output;
     private readonly ObservabilitySettings _settings;
     private readonly TimeProvider _clock;
@@ -70,7 +59,7 @@ public sealed class EmbeddedMetrics
     {
         if (!_settings.MetricsDisabled)
         {
-            WriteDocument([(LeaseMetrics.ColdStart, 1, "Count")], [("Service", _settings.ServiceName), ("function_name", _settings.FunctionName)], []);
+            WriteDocument([(ColdStart, 1, "Count")], [("Service", _settings.ServiceName), ("function_name", _settings.FunctionName)], []);
         }
     }
 

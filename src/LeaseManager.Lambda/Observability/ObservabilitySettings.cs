@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace LeaseManager.Observability;
 
 /// <summary>Log levels, named as Lambda's JSON log-level filtering reads them.</summary>
@@ -14,8 +12,8 @@ public enum LogLevel
 }
 
 /// <summary>
-/// Logging and metrics settings from the variables Powertools for AWS Lambda defines (so the module's
-/// <c>powertools_configuration</c> means the same here) and from the Lambda environment.
+/// Logging and metrics settings; <see cref="Hosting.FunctionEnvironment.Observability"/> reads them
+/// from the variables Powertools for AWS Lambda defines and from the Lambda environment.
 /// </summary>
 public sealed record ObservabilitySettings
 {
@@ -38,27 +36,6 @@ public sealed record ObservabilitySettings
 
     public int FunctionMemorySize { get; init; }
 
-    public static ObservabilitySettings FromEnvironment(Func<string, string?> getVariable)
-    {
-        ArgumentNullException.ThrowIfNull(getVariable);
-        var powertoolsLevel = ParseLevel(getVariable("POWERTOOLS_LOG_LEVEL"));
-
-        // Lambda drops lines below its own level anyway, so when it is set it wins (as in Powertools).
-        var lambdaLevel = ParseLevel(getVariable("AWS_LAMBDA_LOG_LEVEL"));
-        return new ObservabilitySettings
-        {
-            ServiceName = NonEmpty(getVariable("POWERTOOLS_SERVICE_NAME")) ?? "lease-manager",
-            MinimumLevel = lambdaLevel ?? powertoolsLevel ?? LogLevel.Info,
-            SampleRate = Math.Clamp(ParseDouble(getVariable("POWERTOOLS_LOGGER_SAMPLE_RATE")) ?? 0, 0, 1),
-            LogEvent = ParseBool(getVariable("POWERTOOLS_LOGGER_LOG_EVENT")),
-            MetricsNamespace = NonEmpty(getVariable("POWERTOOLS_METRICS_NAMESPACE")) ?? "LeaseManager",
-            MetricsDisabled = ParseBool(getVariable("POWERTOOLS_METRICS_DISABLED")),
-            FunctionName = getVariable("AWS_LAMBDA_FUNCTION_NAME") ?? "",
-            FunctionVersion = getVariable("AWS_LAMBDA_FUNCTION_VERSION") ?? "",
-            FunctionMemorySize = int.TryParse(getVariable("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"), NumberStyles.None, CultureInfo.InvariantCulture, out var mb) ? mb : 0,
-        };
-    }
-
     /// <summary>Accepts Lambda's names (INFO, WARN, FATAL) and .NET/Powertools ones (Information, Warning, Critical).</summary>
     public static LogLevel? ParseLevel(string? text) => text?.Trim().ToUpperInvariant() switch
     {
@@ -80,12 +57,4 @@ public sealed record ObservabilitySettings
         LogLevel.Error => "ERROR",
         _ => "FATAL",
     };
-
-    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    private static bool ParseBool(string? value) =>
-        value is not null && (value.Trim().Equals("true", StringComparison.OrdinalIgnoreCase) || value.Trim() == "1");
-
-    private static double? ParseDouble(string? value) =>
-        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
 }

@@ -15,6 +15,7 @@ public sealed class StructuredLogger
     private readonly Func<double> _random;
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly object _gate = new();
+    private readonly List<LogField> _appended = [];
     private InvocationScope? _scope;
     private bool _sampledDebug;
 
@@ -44,6 +45,17 @@ public sealed class StructuredLogger
         {
             _scope = null;
             _sampledDebug = false;
+            _appended.Clear();
+        }
+    }
+
+    /// <summary>Adds a key to every line until the invocation ends (Powertools' <c>AppendKey</c>): a handler's context on the host's lines.</summary>
+    public void AppendKey(LogField field)
+    {
+        lock (_gate)
+        {
+            _appended.RemoveAll(f => f.Key == field.Key);
+            _appended.Add(field);
         }
     }
 
@@ -92,6 +104,11 @@ public sealed class StructuredLogger
                 if (_settings.SampleRate > 0)
                 {
                     json.WriteNumber("sampling_rate", _settings.SampleRate);
+                }
+
+                foreach (var field in _appended)
+                {
+                    field.WriteTo(json);
                 }
 
                 foreach (var field in fields)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace LeaseManager.Leasing;
@@ -14,21 +13,6 @@ public sealed partial record LeasePoolOptions
     public const int MaxDurationCeilingSeconds = 86_400;
     /// <summary>Longest settle time: a Lambda function's longest timeout, after which no acquire it started can still land.</summary>
     public const int MaxReclaimSettleSeconds = 900;
-
-    /// <summary>Environment variable names the Terraform module sets on the function.</summary>
-#pragma warning disable CS1591 // moving to the Lambda, which documents them
-    public static class EnvironmentVariables
-    {
-        public const string TableName = "LEASE_TABLE_NAME";
-        public const string HashKey = "LEASE_TABLE_HASH_KEY";
-        public const string RangeKey = "LEASE_TABLE_RANGE_KEY";
-        public const string TtlAttribute = "LEASE_TABLE_TTL_ATTRIBUTE";
-        public const string LeasePrefix = "LEASE_PREFIX";
-        public const string MaxConcurrentLeases = "LEASE_MAX_CONCURRENT";
-        public const string MaxLeaseDurationSeconds = "LEASE_MAX_DURATION_SECONDS";
-        public const string ReclaimSettleSeconds = "LEASE_RECLAIM_SETTLE_SECONDS";
-    }
-#pragma warning restore CS1591
 
     /// <summary>The DynamoDB table holding the pool; several pools may share one (see <see cref="LeasePrefix"/>).</summary>
     public required string TableName { get; init; }
@@ -128,56 +112,6 @@ public sealed partial record LeasePoolOptions
         }
 
         return this;
-    }
-
-    /// <summary>Reads the options the Terraform module sets; unset optional variables keep their defaults.</summary>
-    public static LeasePoolOptions FromEnvironment(Func<string, string?> getVariable)
-    {
-        ArgumentNullException.ThrowIfNull(getVariable);
-        var problems = new List<string>();
-        var table = getVariable(EnvironmentVariables.TableName);
-        if (string.IsNullOrWhiteSpace(table))
-        {
-            problems.Add($"{EnvironmentVariables.TableName} is required");
-        }
-
-        var options = new LeasePoolOptions
-        {
-            TableName = table ?? "",
-            HashKeyAttribute = NonEmpty(getVariable(EnvironmentVariables.HashKey)) ?? "PK",
-            RangeKeyAttribute = NonEmpty(getVariable(EnvironmentVariables.RangeKey)) ?? "SK",
-            TtlAttribute = NonEmpty(getVariable(EnvironmentVariables.TtlAttribute)) ?? "ttl",
-            LeasePrefix = getVariable(EnvironmentVariables.LeasePrefix) ?? "",
-            MaxConcurrentLeases = ReadInt(getVariable, EnvironmentVariables.MaxConcurrentLeases, 100, problems),
-            MaxLeaseDurationSeconds = ReadInt(getVariable, EnvironmentVariables.MaxLeaseDurationSeconds, 600, problems),
-            ReclaimSettleSeconds = ReadInt(getVariable, EnvironmentVariables.ReclaimSettleSeconds, 0, problems),
-        };
-
-        if (problems.Count > 0)
-        {
-            throw new ConfigurationException("Invalid lease manager environment: " + string.Join("; ", problems) + ".");
-        }
-
-        return options.Validate();
-    }
-
-    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-    private static int ReadInt(Func<string, string?> getVariable, string name, int fallback, List<string> problems)
-    {
-        var raw = getVariable(name);
-        if (string.IsNullOrEmpty(raw))
-        {
-            return fallback;
-        }
-
-        if (int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-        {
-            return value;
-        }
-
-        problems.Add($"{name}='{raw}' is not a whole number");
-        return fallback;
     }
 
     private static void CheckAttribute(List<string> problems, string role, string name)

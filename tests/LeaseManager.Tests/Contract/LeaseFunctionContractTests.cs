@@ -92,6 +92,14 @@ public sealed class LeaseFunctionContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_large_event_is_accepted_and_its_unknown_fields_ignored()
+    {
+        var answer = await Invoke("{\"action\":\"acquire\",\"owner_id\":\"big\",\"context\":{\"blob\":\"" + new string('x', 1_000_000) + "\"}}");
+
+        answer.GetProperty("status").GetString().Should().Be("acquired");
+    }
+
+    [Fact]
     public async Task Wait_release_and_renew_answer_with_the_contract_fields()
     {
         var first = await Invoke("""{"action":"acquire","owner_id":"e1","resource_id":"r"}""");

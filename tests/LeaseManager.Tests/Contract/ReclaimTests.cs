@@ -195,8 +195,9 @@ public sealed class ReclaimTests : IAsyncLifetime
             LeaseRequestParser.Parse(Encoding.UTF8.GetBytes(Event(Failed, "FAILED", DateTimeOffset.UtcNow))), answerBy.ToUnixTimeMilliseconds());
 
         DateTimeOffset.UtcNow.Should().BeBefore(answerBy);
-        result.Response.Sweeps.Should().Be(2);
-        result.Response.LeaseIds.Should().HaveCount(1);
+        var reclaimed = result.Should().BeOfType<LeasesReclaimed>().Subject;
+        reclaimed.Sweeps.Should().Be(2);
+        reclaimed.LeaseIds.Should().HaveCount(1);
     }
 
     [Fact]

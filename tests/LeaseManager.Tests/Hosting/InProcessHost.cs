@@ -12,24 +12,45 @@ using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Hosting;
 
-/// <summary>The Runtime API as the host sees it, in memory: what it answered, per request id.</summary>
+/// <summary>
+/// The Runtime API as the host sees it, in memory: hands out queued invocations (then reports the
+/// environment gone, which ends the loop) and records what was answered, per request id and in order.
+/// </summary>
 public sealed class RecordingRuntimeClient : IRuntimeApiClient
 {
+    private readonly ConcurrentQueue<Invocation> _pending = new();
+
     public ConcurrentDictionary<string, byte[]> Responses { get; } = new();
 
     public ConcurrentDictionary<string, ErrorResponse> Errors { get; } = new();
 
-    public Task<Invocation> NextAsync(CancellationToken cancellationToken) => throw new NotSupportedException("tests hand invocations to the host directly");
+    /// <summary>Every call after <c>next</c>: ("response" or "error", request id).</summary>
+    public ConcurrentQueue<(string Kind, string RequestId)> Calls { get; } = new();
+
+    /// <summary>When set, reporting an error fails with this (the Runtime API went away mid-report).</summary>
+    public Func<Exception>? ErrorReportFault { get; set; }
+
+    public void Enqueue(Invocation invocation) => _pending.Enqueue(invocation);
+
+    public Task<Invocation> NextAsync(CancellationToken cancellationToken) =>
+        _pending.TryDequeue(out var next) ? Task.FromResult(next) : Task.FromException<Invocation>(new HttpRequestException("no more invocations: the environment is shutting down"));
 
     public Task RespondAsync(string requestId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         Responses[requestId] = payload.ToArray();
+        Calls.Enqueue(("response", requestId));
         return Task.CompletedTask;
     }
 
     public Task ReportErrorAsync(string requestId, ErrorResponse failure, CancellationToken cancellationToken)
     {
+        if (ErrorReportFault is { } fault)
+        {
+            return Task.FromException(fault());
+        }
+
         Errors[requestId] = failure;
+        Calls.Enqueue(("error", requestId));
         return Task.CompletedTask;
     }
 
@@ -91,13 +112,11 @@ public sealed class InProcessHost
 
     public InProcessHost(LeaseTable table, IAmazonDynamoDB client, int maxConcurrent = 2)
     {
-        var settings = ObservabilitySettings.FromEnvironment(name => name switch
-        {
-            "AWS_LAMBDA_FUNCTION_NAME" => "in-process",
-            "POWERTOOLS_METRICS_DISABLED" => "true",
-            _ => null,
-        });
-        _host = new LambdaHost(Runtime, new LeaseFunction(new LeasePool(client, table.Options(maxConcurrent))), new StructuredLogger(_stdout, settings), new EmbeddedMetrics(_stdout, settings));
+        var settings = new ObservabilitySettings { FunctionName = "in-process", MetricsDisabled = true };
+        var logger = new StructuredLogger(_stdout, settings);
+        var metrics = new EmbeddedMetrics(_stdout, settings);
+        var handler = new LeaseHandler(new LeaseFunction(new LeasePool(client, table.Options(maxConcurrent))), logger, metrics);
+        _host = new LambdaHost(Runtime, handler, logger, metrics, LeaseMetrics.Errors);
     }
 
     public RecordingRuntimeClient Runtime { get; } = new();

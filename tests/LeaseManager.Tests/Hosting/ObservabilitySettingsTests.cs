@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LeaseManager.Hosting;
 using LeaseManager.Observability;
 
 namespace LeaseManager.Tests.Hosting;
@@ -18,7 +19,7 @@ public sealed class ObservabilitySettingsTests
     [Fact]
     public void Defaults_apply_when_nothing_is_set()
     {
-        var settings = ObservabilitySettings.FromEnvironment(_ => null);
+        var settings = FunctionEnvironment.Observability(_ => null);
 
         settings.Should().BeEquivalentTo(new ObservabilitySettings());
         settings.ServiceName.Should().Be("lease-manager");
@@ -30,7 +31,7 @@ public sealed class ObservabilitySettingsTests
     {
         var env = new Dictionary<string, string> { ["POWERTOOLS_LOGGER_SAMPLE_RATE"] = "7", ["POWERTOOLS_LOG_LEVEL"] = "DEBUG", ["AWS_LAMBDA_LOG_LEVEL"] = "WARN" };
 
-        var settings = ObservabilitySettings.FromEnvironment(n => env.GetValueOrDefault(n));
+        var settings = FunctionEnvironment.Observability(n => env.GetValueOrDefault(n));
 
         settings.SampleRate.Should().Be(1);
         settings.MinimumLevel.Should().Be(LogLevel.Warn);

@@ -1,4 +1,3 @@
-using LeaseManager.Contract;
 
 namespace LeaseManager.Hosting.Client;
 

@@ -1,13 +1,15 @@
+using LeaseManager.Hosting;
 using LeaseManager.Leasing;
 
-namespace LeaseManager.Tests.Leasing;
+namespace LeaseManager.Tests.Lambda;
 
-public sealed class LeasePoolOptionsTests
+/// <summary>The Lambda's environment mapped to the library's plain options.</summary>
+public sealed class FunctionEnvironmentTests
 {
     [Fact]
     public void Environment_with_only_a_table_uses_the_module_defaults()
     {
-        var options = LeasePoolOptions.FromEnvironment(name => name == "LEASE_TABLE_NAME" ? "leases" : null);
+        var options = FunctionEnvironment.PoolOptions(name => name == "LEASE_TABLE_NAME" ? "leases" : null);
 
         options.Should().BeEquivalentTo(new LeasePoolOptions { TableName = "leases" });
         options.PoolKey.Should().Be("pool#");
@@ -28,7 +30,7 @@ public sealed class LeasePoolOptionsTests
             ["LEASE_RECLAIM_SETTLE_SECONDS"] = "10",
         };
 
-        var options = LeasePoolOptions.FromEnvironment(n => env.GetValueOrDefault(n));
+        var options = FunctionEnvironment.PoolOptions(n => env.GetValueOrDefault(n));
 
         options.Should().BeEquivalentTo(new LeasePoolOptions
         {
@@ -54,7 +56,7 @@ public sealed class LeasePoolOptionsTests
     {
         var env = new Dictionary<string, string> { ["LEASE_TABLE_NAME"] = "leases", [name] = value };
 
-        var act = () => LeasePoolOptions.FromEnvironment(n => env.GetValueOrDefault(n));
+        var act = () => FunctionEnvironment.PoolOptions(n => env.GetValueOrDefault(n));
 
         act.Should().Throw<ConfigurationException>().Which.Message.Should().Contain(expected);
     }

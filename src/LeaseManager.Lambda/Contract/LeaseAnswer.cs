@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LeaseManager.Leasing;
+
+namespace LeaseManager.Contract;
+
+/// <summary>
+/// The function's answer: one sealed type per outcome, a closed set. Each action's answers share one
+/// wire shape, every key always present (<c>null</c> where it does not apply), so a Step Functions
+/// <c>ResultSelector</c> can name every key without failing on a missing path (docs/reference.md,
+/// "Lambda contract").
+/// </summary>
+public abstract record LeaseAnswer
+{
+    private protected LeaseAnswer()
+    {
+    }
+
+    /// <summary>The <c>status</c> the caller's Choice state reads.</summary>
+    public abstract string Status { get; }
+
+    /// <summary>The answer as the function sends it (UTF-8 JSON, source-generated serialisation).</summary>
+    public abstract byte[] ToUtf8Json();
+}
+
+/// <summary>A slot was granted (or the owner's live lease returned).</summary>
+/// <param name="ReclaimedExpired">The slot was taken over from an expired lease: observability only, not on the wire.</param>
+public sealed record LeaseAcquired(Lease Lease, int? CurrentRunning, int MaxConcurrentLeases, bool ReclaimedExpired = false) : LeaseAnswer
+{
+    public override string Status => "acquired";
+
+    public override byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(
+        new AcquireWire(Status, Lease.LeaseId, Lease.ExpiresAtEpochSeconds, CurrentRunning, MaxConcurrentLeases), ContractJson.Default.AcquireWire);
+}
+
+/// <summary>The pool is full: ask again later.</summary>
+public sealed record LeaseWait(int? CurrentRunning, int MaxConcurrentLeases) : LeaseAnswer
+{
+    public override string Status => "wait";
+
+    public override byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(
+        new AcquireWire(Status, null, null, CurrentRunning, MaxConcurrentLeases), ContractJson.Default.AcquireWire);
+}
+
+/// <param name="Released">False when the lease was no longer held (released twice, expired and taken over).</param>
+public sealed record LeaseReleased(string LeaseId, bool Released) : LeaseAnswer
+{
+    public override string Status => "released";
+
+    public override byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(new ReleaseWire(Status, LeaseId, Released), ContractJson.Default.ReleaseWire);
+}
+
+public sealed record LeaseRenewed(string LeaseId, long LeaseExpiresAt) : LeaseAnswer
+{
+    public override string Status => "renewed";
+
+    public override byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(new RenewWire(Status, LeaseId, LeaseExpiresAt), ContractJson.Default.RenewWire);
+}
+
+/// <summary>The leases an ended execution held, released over one or two sweeps.</summary>
+/// <param name="ExecutionStatus">From the EventBridge event; null for an explicit reclaim.</param>
+public sealed record LeasesReclaimed(string OwnerId, string? ExecutionStatus, IReadOnlyList<string> LeaseIds, int Sweeps) : LeaseAnswer
+{
+    public override string Status => "reclaimed";
+
+    public override byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(
+        new ReclaimWire(Status, OwnerId, ExecutionStatus, LeaseIds.Count, LeaseIds, Sweeps), ContractJson.Default.ReclaimWire);
+}
+
+/// <summary>An execution status event this function does not act on (the execution is not over).</summary>
+public sealed record ExecutionEventIgnored(string OwnerId, string ExecutionStatus) : LeaseAnswer
+{
+    public override string Status => "ignored";
+
+    public override byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(
+        new ReclaimWire(Status, OwnerId, ExecutionStatus, 0, [], 0), ContractJson.Default.ReclaimWire);
+}
+
+// One wire shape per action: the answers of an action cannot differ in their keys.
+internal sealed record AcquireWire(string Status, string? LeaseId, long? LeaseExpiresAt, int? CurrentRunning, int? MaxConcurrentLeases);
+
+internal sealed record ReleaseWire(string Status, string? LeaseId, bool? Released);
+
+internal sealed record RenewWire(string Status, string? LeaseId, long? LeaseExpiresAt);
+
+internal sealed record ReclaimWire(string Status, string? OwnerId, string? ExecutionStatus, int ReleasedCount, IReadOnlyList<string> LeaseIds, int Sweeps);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(AcquireWire))]
+[JsonSerializable(typeof(ReleaseWire))]
+[JsonSerializable(typeof(RenewWire))]
+[JsonSerializable(typeof(ReclaimWire))]
+internal sealed partial class ContractJson : JsonSerializerContext;

@@ -1,0 +1,145 @@
+using System.Globalization;
+using LeaseManager.Leasing;
+using LeaseManager.Observability;
+
+namespace LeaseManager.Hosting;
+
+/// <summary>
+/// Every environment variable the function reads, and how they map to the library's plain
+/// <see cref="LeasePoolOptions"/> and to <see cref="ObservabilitySettings"/>. The one place these
+/// names are written: the Terraform module is checked against <see cref="SetByModule"/>, tests and
+/// benchmarks use the constants.
+/// </summary>
+public static class FunctionEnvironment
+{
+    // Set by the Terraform module (lambda.tf).
+    public const string TableName = "LEASE_TABLE_NAME";
+    public const string HashKey = "LEASE_TABLE_HASH_KEY";
+    public const string RangeKey = "LEASE_TABLE_RANGE_KEY";
+    public const string TtlAttribute = "LEASE_TABLE_TTL_ATTRIBUTE";
+    public const string LeasePrefix = "LEASE_PREFIX";
+    public const string MaxConcurrentLeases = "LEASE_MAX_CONCURRENT";
+    public const string MaxLeaseDurationSeconds = "LEASE_MAX_DURATION_SECONDS";
+    public const string ReclaimSettleSeconds = "LEASE_RECLAIM_SETTLE_SECONDS";
+
+    // Powertools for AWS Lambda's names, so the module's powertools_configuration means the same here.
+    public const string ServiceName = "POWERTOOLS_SERVICE_NAME";
+    public const string PowertoolsLogLevel = "POWERTOOLS_LOG_LEVEL";
+    public const string LoggerSampleRate = "POWERTOOLS_LOGGER_SAMPLE_RATE";
+    public const string LoggerLogEvent = "POWERTOOLS_LOGGER_LOG_EVENT";
+    public const string MetricsNamespace = "POWERTOOLS_METRICS_NAMESPACE";
+    public const string MetricsDisabled = "POWERTOOLS_METRICS_DISABLED";
+
+    // Set by Lambda itself.
+    public const string RuntimeApi = "AWS_LAMBDA_RUNTIME_API";
+    public const string FunctionName = "AWS_LAMBDA_FUNCTION_NAME";
+    public const string FunctionVersion = "AWS_LAMBDA_FUNCTION_VERSION";
+    public const string FunctionMemorySize = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE";
+    public const string LambdaLogLevel = "AWS_LAMBDA_LOG_LEVEL";
+    public const string Region = "AWS_REGION";
+    public const string DefaultRegion = "AWS_DEFAULT_REGION";
+
+    /// <summary>Written per invocation for downstream SDKs (Lambda sets it for managed runtimes; a custom runtime must).</summary>
+    public const string TraceId = "_X_AMZN_TRACE_ID";
+
+    /// <summary>What the Terraform module must set, no more, no less (a test reads lambda.tf).</summary>
+    public static readonly IReadOnlySet<string> SetByModule = new HashSet<string>(StringComparer.Ordinal)
+    {
+        TableName, HashKey, RangeKey, TtlAttribute, LeasePrefix, MaxConcurrentLeases, MaxLeaseDurationSeconds, ReclaimSettleSeconds,
+        ServiceName, PowertoolsLogLevel, LoggerSampleRate, LoggerLogEvent, MetricsNamespace, MetricsDisabled,
+    };
+
+    /// <summary>What Lambda provides; the module must not set these (Lambda reserves most of them).</summary>
+    public static readonly IReadOnlySet<string> SetByLambda = new HashSet<string>(StringComparer.Ordinal)
+    {
+        RuntimeApi, FunctionName, FunctionVersion, FunctionMemorySize, LambdaLogLevel, Region, DefaultRegion, TraceId,
+    };
+
+    /// <summary>Reads the pool the module configured; unset optional variables keep the library's defaults.</summary>
+    /// <exception cref="ConfigurationException">Naming every problem at once.</exception>
+    public static LeasePoolOptions PoolOptions(Func<string, string?> getVariable)
+    {
+        ArgumentNullException.ThrowIfNull(getVariable);
+        var problems = new List<string>();
+        var table = getVariable(TableName);
+        if (string.IsNullOrWhiteSpace(table))
+        {
+            problems.Add($"{TableName} is required");
+        }
+
+        var defaults = new LeasePoolOptions { TableName = "" };
+        var options = new LeasePoolOptions
+        {
+            TableName = table ?? "",
+            HashKeyAttribute = NonEmpty(getVariable(HashKey)) ?? defaults.HashKeyAttribute,
+            RangeKeyAttribute = NonEmpty(getVariable(RangeKey)) ?? defaults.RangeKeyAttribute,
+            TtlAttribute = NonEmpty(getVariable(TtlAttribute)) ?? defaults.TtlAttribute,
+            LeasePrefix = getVariable(LeasePrefix) ?? defaults.LeasePrefix,
+            MaxConcurrentLeases = ReadInt(getVariable, MaxConcurrentLeases, defaults.MaxConcurrentLeases, problems),
+            MaxLeaseDurationSeconds = ReadInt(getVariable, MaxLeaseDurationSeconds, defaults.MaxLeaseDurationSeconds, problems),
+            ReclaimSettleSeconds = ReadInt(getVariable, ReclaimSettleSeconds, defaults.ReclaimSettleSeconds, problems),
+        };
+
+        if (problems.Count > 0)
+        {
+            throw new ConfigurationException("Invalid lease manager environment: " + string.Join("; ", problems) + ".");
+        }
+
+        return options.Validate();
+    }
+
+    public static ObservabilitySettings Observability(Func<string, string?> getVariable)
+    {
+        ArgumentNullException.ThrowIfNull(getVariable);
+        var defaults = new ObservabilitySettings();
+
+        // Lambda drops lines below its own level anyway, so when it is set it wins (as in Powertools).
+        var level = ObservabilitySettings.ParseLevel(getVariable(LambdaLogLevel)) ?? ObservabilitySettings.ParseLevel(getVariable(PowertoolsLogLevel));
+        return new ObservabilitySettings
+        {
+            ServiceName = NonBlank(getVariable(ServiceName)) ?? defaults.ServiceName,
+            MinimumLevel = level ?? defaults.MinimumLevel,
+            SampleRate = Math.Clamp(ParseDouble(getVariable(LoggerSampleRate)) ?? 0, 0, 1),
+            LogEvent = ParseBool(getVariable(LoggerLogEvent)),
+            MetricsNamespace = NonBlank(getVariable(MetricsNamespace)) ?? defaults.MetricsNamespace,
+            MetricsDisabled = ParseBool(getVariable(MetricsDisabled)),
+            FunctionName = getVariable(FunctionName) ?? "",
+            FunctionVersion = getVariable(FunctionVersion) ?? "",
+            FunctionMemorySize = int.TryParse(getVariable(FunctionMemorySize), NumberStyles.None, CultureInfo.InvariantCulture, out var mb) ? mb : 0,
+        };
+    }
+
+    /// <summary>The region the SDK client targets: Lambda's, or the one a local runner sets.</summary>
+    public static string? RegionName(Func<string, string?> getVariable)
+    {
+        ArgumentNullException.ThrowIfNull(getVariable);
+        return NonEmpty(getVariable(Region)) ?? NonEmpty(getVariable(DefaultRegion));
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static bool ParseBool(string? value) =>
+        value is not null && (value.Trim().Equals("true", StringComparison.OrdinalIgnoreCase) || value.Trim() == "1");
+
+    private static double? ParseDouble(string? value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
+
+    private static int ReadInt(Func<string, string?> getVariable, string name, int fallback, List<string> problems)
+    {
+        var raw = getVariable(name);
+        if (string.IsNullOrEmpty(raw))
+        {
+            return fallback;
+        }
+
+        if (int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        problems.Add($"{name}='{raw}' is not a whole number");
+        return fallback;
+    }
+}

@@ -1,0 +1,84 @@
+using LeaseManager.Contract;
+
+namespace LeaseManager.Observability;
+
+/// <summary>Metric names the lease handler emits (CloudWatch Embedded Metric Format).</summary>
+public static class LeaseMetrics
+{
+    public const string Acquired = "LeaseAcquired";
+    public const string Wait = "LeaseWait";
+    public const string Released = "LeaseReleased";
+    public const string Renewed = "LeaseRenewed";
+    public const string ReclaimedExpired = "LeaseReclaimedExpired";
+    public const string ReclaimedAfterEnd = "LeaseReclaimedAfterExecutionEnd";
+    public const string Errors = "LeaseErrors";
+    public const string ActiveLeases = "ActiveLeases";
+}
+
+/// <summary>What a typed answer means to an operator: its metrics and its log fields, by pattern match.</summary>
+public static class LeaseObservation
+{
+    public static IEnumerable<(string Metric, double Value)> Metrics(LeaseAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        switch (answer)
+        {
+            case LeaseAcquired acquired:
+                yield return (LeaseMetrics.Acquired, 1);
+                if (acquired.ReclaimedExpired)
+                {
+                    yield return (LeaseMetrics.ReclaimedExpired, 1);
+                }
+
+                if (acquired.CurrentRunning is { } running)
+                {
+                    yield return (LeaseMetrics.ActiveLeases, running);
+                }
+
+                break;
+            case LeaseWait wait:
+                yield return (LeaseMetrics.Wait, 1);
+                if (wait.CurrentRunning is { } waiting)
+                {
+                    yield return (LeaseMetrics.ActiveLeases, waiting);
+                }
+
+                break;
+            case LeaseReleased released:
+                yield return (LeaseMetrics.Released, released.Released ? 1 : 0);
+                break;
+            case LeaseRenewed:
+                yield return (LeaseMetrics.Renewed, 1);
+                break;
+            case LeasesReclaimed reclaimed:
+                yield return (LeaseMetrics.ReclaimedAfterEnd, reclaimed.LeaseIds.Count);
+                break;
+        }
+    }
+
+    /// <summary>The answer's own fields for its log line (a key that does not apply is left out).</summary>
+    public static LogField[] Fields(LeaseAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        LogField[] specific = answer switch
+        {
+            LeaseAcquired a =>
+            [
+                LogField.Of("lease_id", a.Lease.LeaseId), LogField.Of("lease_expires_at", a.Lease.ExpiresAtEpochSeconds),
+                LogField.Of("current_running", (long?)a.CurrentRunning), LogField.Of("max_concurrent_leases", (long?)a.MaxConcurrentLeases),
+                LogField.Of("reclaimed_expired", a.ReclaimedExpired ? true : null),
+            ],
+            LeaseWait w => [LogField.Of("current_running", (long?)w.CurrentRunning), LogField.Of("max_concurrent_leases", (long?)w.MaxConcurrentLeases)],
+            LeaseReleased r => [LogField.Of("lease_id", r.LeaseId), LogField.Of("released", r.Released)],
+            LeaseRenewed r => [LogField.Of("lease_id", r.LeaseId), LogField.Of("lease_expires_at", r.LeaseExpiresAt)],
+            LeasesReclaimed r =>
+            [
+                LogField.Of("owner_id", r.OwnerId), LogField.Of("execution_status", r.ExecutionStatus),
+                LogField.Of("released_count", (long?)r.LeaseIds.Count), LogField.Of("sweeps", (long?)r.Sweeps),
+            ],
+            ExecutionEventIgnored i => [LogField.Of("owner_id", i.OwnerId), LogField.Of("execution_status", i.ExecutionStatus)],
+            _ => [],
+        };
+        return [LogField.Of("status", answer.Status), .. specific];
+    }
+}

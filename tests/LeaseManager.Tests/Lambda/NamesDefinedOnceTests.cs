@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using LeaseManager.Hosting;
+using LocalPeers;
+
+namespace LeaseManager.Tests.Lambda;
+
+/// <summary>
+/// Names written once and read everywhere else: environment variables (FunctionEnvironment), error
+/// types (LeaseErrors), zip and handler names (lambda-package.json). Each test fails on a drift.
+/// </summary>
+public sealed partial class NamesDefinedOnceTests
+{
+    private static string Read(string path) => File.ReadAllText(Path.Combine(RepositoryPaths.Root, path));
+
+    [GeneratedRegex(@"environment\s*\{\s*variables\s*=\s*\{(?<body>[^}]*)\}", RegexOptions.Singleline)]
+    private static partial Regex EnvironmentBlock();
+
+    [GeneratedRegex(@"^\s*(?<name>[A-Z_][A-Z0-9_]*)\s*=", RegexOptions.Multiline)]
+    private static partial Regex Assignment();
+
+    [GeneratedRegex(@"^\|\s*`(?<type>LeaseManager\.[A-Za-z]+)`\s*\|", RegexOptions.Multiline)]
+    private static partial Regex ErrorRow();
+
+    private static HashSet<string> DeclaredNames() => typeof(FunctionEnvironment)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .ToHashSet(StringComparer.Ordinal);
+
+    [Fact]
+    public void The_module_sets_exactly_the_variables_the_function_reads_less_those_Lambda_sets()
+    {
+        var block = EnvironmentBlock().Match(Read("lambda.tf"));
+        block.Success.Should().BeTrue("lambda.tf sets the function's environment in one block");
+        var setByModule = Assignment().Matches(block.Groups["body"].Value).Select(m => m.Groups["name"].Value).ToHashSet(StringComparer.Ordinal);
+
+        setByModule.Should().BeEquivalentTo(DeclaredNames().Except(FunctionEnvironment.SetByLambda));
+        FunctionEnvironment.SetByModule.Should().BeEquivalentTo(setByModule);
+    }
+
+    [Fact]
+    public void Every_name_the_function_reads_is_either_set_by_the_module_or_by_Lambda()
+    {
+        FunctionEnvironment.SetByModule.Should().NotIntersectWith(FunctionEnvironment.SetByLambda);
+        DeclaredNames().Should().BeEquivalentTo(FunctionEnvironment.SetByModule.Union(FunctionEnvironment.SetByLambda));
+    }
+
+    [Fact]
+    public void The_error_table_of_the_reference_lists_exactly_the_contract_error_types()
+    {
+        var reference = Read("docs/reference.md");
+        var section = reference[reference.IndexOf("### Errors", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("\n## ", StringComparison.Ordinal)];
+
+        ErrorRow().Matches(section).Select(m => m.Groups["type"].Value).Should().BeEquivalentTo(LeaseErrors.Types);
+    }
+
+    [Fact]
+    public void Zip_names_are_written_only_in_the_manifest()
+    {
+        string[] zips = [PackagedFunction.AotZip, PackagedFunction.ManagedZip];
+        zips.Should().OnlyContain(z => z.EndsWith(".zip", StringComparison.Ordinal));
+
+        // Prose (*.md) may name a zip for the reader; the offline Terraform tests assert the module's
+        // rendered values against expected literals, which is checking, not defining.
+        var writers = TrackedFiles()
+            .Where(f => f != PackagedFunction.ManifestPath && !f.EndsWith(".md", StringComparison.Ordinal) && !f.EndsWith(".tftest.hcl", StringComparison.Ordinal))
+            .Where(f => File.Exists(Path.Combine(RepositoryPaths.Root, f)))
+            .Where(f => zips.Any(Read(f).Contains))
+            .ToList();
+
+        writers.Should().BeEmpty("scripts, Terraform, tests and benchmarks read the zip names from " + PackagedFunction.ManifestPath);
+    }
+
+    private static List<string> TrackedFiles()
+    {
+        var git = new ProcessStartInfo("git", ["-C", RepositoryPaths.Root, "ls-files", "--cached", "--others", "--exclude-standard"])
+        {
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(git)!;
+        var files = process.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        process.WaitForExit();
+        process.ExitCode.Should().Be(0);
+        return files;
+    }
+}
