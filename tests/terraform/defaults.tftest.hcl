@@ -52,7 +52,6 @@ run "creates_table_function_role_and_log_group" {
       POWERTOOLS_LOGGER_LOG_EVENT   = "false"
       POWERTOOLS_METRICS_NAMESPACE  = "SfnConcurrencyLease"
       POWERTOOLS_METRICS_DISABLED   = "false"
-      POWERTOOLS_TRACE_DISABLED     = "true"
     })
     error_message = "the function's environment is exactly what the lease engine and the observability settings read"
   }
