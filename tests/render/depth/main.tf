@@ -1,4 +1,4 @@
-# State machines for the Step Functions depth features (issue 8), rendered from the module's own
+# State machines for the Step Functions depth features, rendered from the module's own
 # fragments: both wait strategies, both query languages, a renewing work loop and inline Maps. The
 # end-to-end tests run them (tests/e2e/depth.test.mjs); make test validates them (both validators).
 
