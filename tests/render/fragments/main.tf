@@ -1,5 +1,5 @@
 # Renders the module's fragments into whole state machine definitions, the way users merge them,
-# for the ASL validators and the local interpreter (tests/render/README.md).
+# for the ASL validators (scripts/test.d/30-asl.sh) and the local interpreter (tests/e2e).
 
 variable "end_state_after_release_lease" {
   type    = bool
