@@ -97,7 +97,7 @@ run "lambda_policy_is_least_privilege" {
   }
 
   assert {
-    condition     = jsondecode(aws_iam_role_policy.lambda[0].policy).Statement[1].Action == ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
+    condition     = jsondecode(aws_iam_role_policy.lambda[0].policy).Statement[1].Action == ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
     error_message = "exactly the item actions the engine uses"
   }
 

@@ -72,7 +72,7 @@ run "reclaim_routes_failed_executions_of_the_watched_machines_to_the_function" {
     condition = [for s in jsondecode(aws_iam_role_policy.lambda[0].policy).Statement : s if s.Sid == "UseOwnLeasePool"][0] == {
       Sid       = "UseOwnLeasePool"
       Effect    = "Allow"
-      Action    = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
+      Action    = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
       Resource  = ["arn:aws:dynamodb:eu-central-1:123456789012:table/concurrency-mgmt-leases"]
       Condition = { "ForAllValues:StringEquals" = { "dynamodb:LeadingKeys" = ["pool#"] } }
     }
