@@ -1,4 +1,4 @@
-// Generates the README's inputs and outputs tables from variables.tf and outputs.tf.
+// Generates the README's inputs and outputs tables from variables*.tf and outputs*.tf.
 //
 //   node tools/tfdocs.mjs [--check] [--full] <module-dir> <README.md>
 //
@@ -86,9 +86,16 @@ function configurationTables(dir) {
   return lines.join("\n") + "\n\n";
 }
 
+// variables.tf, then variables-<concern>.tf in name order (likewise outputs): the tables list the
+// inputs in the order a reader meets them in the files.
+function concernFiles(dir, base) {
+  const split = readdirSync(dir).filter((f) => f.startsWith(`${base}-`) && f.endsWith(".tf")).sort();
+  return [`${base}.tf`, ...split].filter((f) => existsSync(join(dir, f))).map((f) => readFileSync(join(dir, f), "utf8")).join("\n");
+}
+
 export function tables(moduleDir, full = false) {
-  const variables = blocks(readFileSync(join(moduleDir, "variables.tf"), "utf8"), "variable");
-  const outputs = blocks(readFileSync(join(moduleDir, "outputs.tf"), "utf8"), "output");
+  const variables = blocks(concernFiles(moduleDir, "variables"), "variable");
+  const outputs = blocks(concernFiles(moduleDir, "outputs"), "output");
   const level = full ? "##" : "###";
   const lines = [`${level} Inputs`, "", "| Name | Description | Type | Default | Required |", "|------|-------------|------|---------|:--------:|"];
   for (const v of variables) {

@@ -64,31 +64,28 @@ internal sealed class AwsSampleSemaphore(IAmazonDynamoDB db, LeasePoolOptions op
     public async Task<string?> TryAcquireAsync(string owner, int durationSeconds)
     {
         var holder = "h_" + owner.Replace(':', '_').Replace('-', '_');
-        try
-        {
-            await db.UpdateItemAsync(new UpdateItemRequest
+        var acquired = await TryUpdateAsync(
+            holder,
+            "SET currentlockcount = currentlockcount + :one, #holder = :now",
+            "currentlockcount < :limit AND attribute_not_exists(#holder)",
+            new()
             {
-                TableName = options.TableName,
-                Key = Key(),
-                UpdateExpression = "SET currentlockcount = currentlockcount + :one, #holder = :now",
-                ConditionExpression = "currentlockcount < :limit AND attribute_not_exists(#holder)",
-                ExpressionAttributeNames = new() { ["#holder"] = holder },
-                ExpressionAttributeValues = new()
-                {
-                    [":one"] = new() { N = "1" },
-                    [":limit"] = new() { N = options.MaxConcurrentLeases.ToString(CultureInfo.InvariantCulture) },
-                    [":now"] = new() { N = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) },
-                },
+                [":one"] = new() { N = "1" },
+                [":limit"] = new() { N = options.MaxConcurrentLeases.ToString(CultureInfo.InvariantCulture) },
+                [":now"] = new() { N = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) },
             });
-            return holder;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return null;
-        }
+        return acquired ? holder : null;
     }
 
-    public async Task ReleaseAsync(string token)
+    // A failed condition on release means the holder was already released.
+    public Task ReleaseAsync(string token) => TryUpdateAsync(
+        token,
+        "SET currentlockcount = currentlockcount - :one REMOVE #holder",
+        "attribute_exists(#holder)",
+        new() { [":one"] = new() { N = "1" } });
+
+    /// <summary>One conditional update of the counter item for one holder; false when the condition fails.</summary>
+    private async Task<bool> TryUpdateAsync(string holder, string update, string condition, Dictionary<string, AttributeValue> values)
     {
         try
         {
@@ -96,15 +93,16 @@ internal sealed class AwsSampleSemaphore(IAmazonDynamoDB db, LeasePoolOptions op
             {
                 TableName = options.TableName,
                 Key = Key(),
-                UpdateExpression = "SET currentlockcount = currentlockcount - :one REMOVE #holder",
-                ConditionExpression = "attribute_exists(#holder)",
-                ExpressionAttributeNames = new() { ["#holder"] = token },
-                ExpressionAttributeValues = new() { [":one"] = new() { N = "1" } },
+                UpdateExpression = update,
+                ConditionExpression = condition,
+                ExpressionAttributeNames = new() { ["#holder"] = holder },
+                ExpressionAttributeValues = values,
             });
+            return true;
         }
         catch (ConditionalCheckFailedException)
         {
-            // Already released.
+            return false;
         }
     }
 

@@ -145,25 +145,20 @@ locals {
   }
 }
 
-resource "aws_sfn_state_machine" "analytics" {
-  name       = "${local.name}-analytics-workflow"
-  type       = "STANDARD"
-  role_arn   = aws_iam_role.analytics.arn
-  definition = local.rendered.analytics
-}
+resource "aws_sfn_state_machine" "workflow" {
+  for_each = local.rendered
 
-resource "aws_sfn_state_machine" "batch" {
-  name       = "${local.name}-batch-workflow"
+  name       = "${local.name}-${each.key}-workflow"
   type       = "STANDARD"
-  role_arn   = aws_iam_role.batch.arn
-  definition = local.rendered.batch
+  role_arn   = aws_iam_role.workflow[each.key].arn
+  definition = each.value
 }
 
 ################################################################################
 # IAM: invoke the workload's own lease manager, read its items, run child executions
 ################################################################################
 
-data "aws_iam_policy_document" "analytics_assume_role" {
+data "aws_iam_policy_document" "workflow_assume_role" {
   statement {
     actions = ["sts:AssumeRole"]
     principals {
@@ -173,81 +168,45 @@ data "aws_iam_policy_document" "analytics_assume_role" {
   }
 }
 
-data "aws_iam_policy_document" "batch_assume_role" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["states.amazonaws.com"]
-    }
-  }
-}
+data "aws_iam_policy_document" "s3_access" {
+  for_each = local.definitions
 
-data "aws_iam_policy_document" "analytics_s3_access" {
   statement {
     sid       = "ReadWorkItems"
     actions   = ["s3:GetObject"]
-    resources = ["${aws_s3_bucket.work_items.arn}/${aws_s3_object.analytics_items.key}"]
+    resources = ["${aws_s3_bucket.work_items.arn}/${each.value.object.key}"]
   }
 }
 
-data "aws_iam_policy_document" "batch_s3_access" {
-  statement {
-    sid       = "ReadWorkItems"
-    actions   = ["s3:GetObject"]
-    resources = ["${aws_s3_bucket.work_items.arn}/${aws_s3_object.batch_items.key}"]
-  }
-}
+data "aws_iam_policy_document" "workflow" {
+  for_each = local.definitions
 
-data "aws_iam_policy_document" "analytics_combined_policy" {
-  source_policy_documents = [module.analytics_lease.lambda_permissions, data.aws_iam_policy_document.analytics_s3_access.json]
+  source_policy_documents = [each.value.lease.lambda_permissions, data.aws_iam_policy_document.s3_access[each.key].json]
 
   # A Distributed Map runs each item as a child execution of this same state machine.
   statement {
     sid       = "StartChildExecutions"
     actions   = ["states:StartExecution"]
-    resources = [local.state_machine_arn.analytics]
+    resources = [local.state_machine_arn[each.key]]
   }
 
   statement {
     sid       = "ManageChildExecutions"
     actions   = ["states:DescribeExecution", "states:StopExecution"]
-    resources = ["${replace(local.state_machine_arn.analytics, ":stateMachine:", ":execution:")}:*"]
+    resources = ["${replace(local.state_machine_arn[each.key], ":stateMachine:", ":execution:")}:*"]
   }
 }
 
-data "aws_iam_policy_document" "batch_combined_policy" {
-  source_policy_documents = [module.batch_lease.lambda_permissions, data.aws_iam_policy_document.batch_s3_access.json]
+resource "aws_iam_role" "workflow" {
+  for_each = local.definitions
 
-  statement {
-    sid       = "StartChildExecutions"
-    actions   = ["states:StartExecution"]
-    resources = [local.state_machine_arn.batch]
-  }
-
-  statement {
-    sid       = "ManageChildExecutions"
-    actions   = ["states:DescribeExecution", "states:StopExecution"]
-    resources = ["${replace(local.state_machine_arn.batch, ":stateMachine:", ":execution:")}:*"]
-  }
+  name               = "${local.name}-${each.key}-workflow"
+  assume_role_policy = data.aws_iam_policy_document.workflow_assume_role.json
 }
 
-resource "aws_iam_role" "analytics" {
-  name               = "${local.name}-analytics-workflow"
-  assume_role_policy = data.aws_iam_policy_document.analytics_assume_role.json
-}
+resource "aws_iam_role_policy" "workflow" {
+  for_each = local.definitions
 
-resource "aws_iam_role" "batch" {
-  name               = "${local.name}-batch-workflow"
-  assume_role_policy = data.aws_iam_policy_document.batch_assume_role.json
-}
-
-resource "aws_iam_role_policy" "analytics" {
-  role   = aws_iam_role.analytics.id
-  policy = data.aws_iam_policy_document.analytics_combined_policy.json
-}
-
-resource "aws_iam_role_policy" "batch" {
-  role   = aws_iam_role.batch.id
-  policy = data.aws_iam_policy_document.batch_combined_policy.json
+  role   = aws_iam_role.workflow[each.key].id
+  policy = data.aws_iam_policy_document.workflow[each.key].json
 }

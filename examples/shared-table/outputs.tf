@@ -10,12 +10,12 @@ output "work_items_bucket" {
 
 output "analytics_state_machine_arn" {
   description = "ARN of the analytics workflow (30 items, 15 leases)."
-  value       = aws_sfn_state_machine.analytics.arn
+  value       = aws_sfn_state_machine.workflow["analytics"].arn
 }
 
 output "batch_state_machine_arn" {
   description = "ARN of the batch workflow (20 items, 5 leases)."
-  value       = aws_sfn_state_machine.batch.arn
+  value       = aws_sfn_state_machine.workflow["batch"].arn
 }
 
 output "analytics_definition" {

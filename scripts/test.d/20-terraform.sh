@@ -23,24 +23,19 @@ for readme in examples/*/README.md; do
 done
 
 # terraform test reports its own runs; count each run.
-for dir in tests/terraform; do
-  out=$(terraform test -test-directory="$dir" -no-color 2>&1); rc=$?
-  echo "$out" | grep -E '^\s+run ".*"\.\.\. (pass|fail|skip)' | sed 's/^ */     /'
+tf_test() { # label terraform-args...
+  local label=$1 out rc p f; shift
+  out=$(terraform "$@" -no-color 2>&1); rc=$?
+  echo "$out" | grep -E '^\s+run ".*"\.\.\. (pass|fail|skip)' | sed "s|^ *|     $label|"
   p=$(echo "$out" | grep -cE '^\s+run ".*"\.\.\. pass')
   f=$(echo "$out" | grep -cE '^\s+run ".*"\.\.\. (fail|skip)')
   if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; echo "$out" | tail -n 30; fi
   [ "$f" != 0 ] && echo "$out" | grep -A12 -E '^Error' | head -n 60
   passed=$((passed+p)); failed=$((failed+f))
-done
+}
+tf_test "" test -test-directory=tests/terraform
 for dir in examples/*/; do
-  [ -d "$dir/tests" ] || continue
-  out=$(terraform -chdir="$dir" test -no-color 2>&1); rc=$?
-  echo "$out" | grep -E '^\s+run ".*"\.\.\. (pass|fail|skip)' | sed "s|^ *|     $dir |"
-  p=$(echo "$out" | grep -cE '^\s+run ".*"\.\.\. pass')
-  f=$(echo "$out" | grep -cE '^\s+run ".*"\.\.\. (fail|skip)')
-  if [ "$rc" != 0 ] && [ "$f" = 0 ]; then f=1; echo "$out" | tail -n 30; fi
-  [ "$f" != 0 ] && echo "$out" | grep -A12 -E '^Error' | head -n 60
-  passed=$((passed+p)); failed=$((failed+f))
+  [ -d "$dir/tests" ] && tf_test "$dir " -chdir="$dir" test
 done
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

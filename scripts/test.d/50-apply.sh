@@ -5,8 +5,8 @@
 # other in one scratch copy of this checkout WITHOUT artifacts/, each with an override file pointing
 # the provider at moto:
 #   - shared-table first: apply builds the package as a user's first apply does, both module
-#     instances at once (the race of issue 12 item 8), and one instance reads the table the other
-#     creates in the same apply (the data source deferred by its precondition).
+#     instances at once (two builds of one zip must not race), and one instance reads the table
+#     the other creates in the same apply (the data source deferred by its precondition).
 #   - complete reuses that zip, then plays a fresh checkout with state: artifacts/ deleted and
 #     name_prefix changed (every function replaced); apply must rebuild the zip and succeed.
 #   - the README quick start (tools/quickstart.mjs) reuses the zip.

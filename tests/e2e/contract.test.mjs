@@ -1,4 +1,4 @@
-// The contract at the edges (issue 12): numeric job ids, a function that runs past its timeout, and
+// The contract at the edges: numeric job ids, a function that runs past its timeout, and
 // the documented Map advice executed as written — rendered definitions, the ASL interpreter, the
 // packaged function, DynamoDB Local.
 import { test, before } from "node:test";

@@ -1,4 +1,4 @@
-// Step Functions depth (issue 8), end to end: definitions rendered from the module's fragments
+// Step Functions depth, end to end: definitions rendered from the module's fragments
 // (tests/render/depth), run by the ASL interpreter — JSONata ones by tests/harness/jsonata-runner.mjs
 // with the jsonata package — against the packaged function on DynamoDB Local.
 import { test, before } from "node:test";

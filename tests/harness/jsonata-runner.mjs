@@ -13,12 +13,12 @@ import { executionContext } from "./harness.mjs";
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const TEMPLATE = /^\{%([\s\S]*)%\}$/;
 
-export class StatesError extends Error {
+class StatesError extends Error {
   constructor(name, message) { super(message); this.name = name; }
 }
 
 /** Evaluates every "{% expr %}" string inside `value` (objects and arrays walked), others kept. */
-export async function evaluateTemplate(value, bindings) {
+async function evaluateTemplate(value, bindings) {
   if (typeof value === "string") {
     const match = TEMPLATE.exec(value);
     if (!match) return value;

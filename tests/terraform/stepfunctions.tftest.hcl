@@ -1,5 +1,5 @@
-# Step Functions depth (issue 8): the retry wait strategy, JSONata fragments, the renew fragment and
-# reclaim on execution failure — what each input renders and creates.
+# The Step Functions fragments beyond the defaults: custom names and paths, the retry wait strategy,
+# JSONata fragments and the renew fragment — what each input renders.
 
 mock_provider "aws" {
   source = "./tests/terraform/mocks"
@@ -7,6 +7,62 @@ mock_provider "aws" {
 
 variables {
   lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
+}
+
+run "custom_names_and_paths_flow_through" {
+  command = apply
+
+  variables {
+    sfn_acquire_lease_state_name  = "Take"
+    sfn_check_lease_state_name    = "Got"
+    sfn_wait_state_name           = "Hold"
+    sfn_release_lease_state_name  = "Give"
+    sfn_post_acquire_lease_state  = "Work"
+    sfn_post_release_lease_state  = "After"
+    sfn_resource_id_jsonpath      = "$.item.id"
+    sfn_lease_result_path         = "$.lease"
+    sfn_release_lease_result_path = "$.released"
+    sfn_wait_seconds              = 2
+    sfn_task_retry                = { max_attempts = 3, max_delay_seconds = 8 }
+  }
+
+  assert {
+    condition     = keys(jsondecode(output.acquire_lease_state)) == ["Got", "Hold", "Take"]
+    error_message = "renamed states"
+  }
+
+  assert {
+    condition     = jsondecode(output.acquire_lease_state).Take.Next == "Got" && jsondecode(output.acquire_lease_state).Hold.Next == "Take" && jsondecode(output.acquire_lease_state).Got.Choices[0].Next == "Work" && jsondecode(output.acquire_lease_state).Got.Choices[1].Next == "Hold"
+    error_message = "every Next follows the names"
+  }
+
+  assert {
+    condition     = jsondecode(output.acquire_lease_state).Take.Parameters.Payload["resource_id.$"] == "$.item.id" && jsondecode(output.acquire_lease_state).Got.Choices[0].Variable == "$.lease.status"
+    error_message = "resource id and result paths"
+  }
+
+  assert {
+    condition     = jsondecode(output.release_lease_state).Give.Parameters.Payload["lease_id.$"] == "$.lease.lease_id" && jsondecode(output.release_lease_state).Give.Next == "After" && jsondecode(output.release_lease_state).Give.ResultPath == "$.released"
+    error_message = "release follows the result path"
+  }
+
+  assert {
+    condition     = jsondecode(output.acquire_lease_state).Hold.Seconds == 2 && jsondecode(output.acquire_lease_state).Take.Retry[0].MaxAttempts == 3 && jsondecode(output.acquire_lease_state).Take.Retry[0].MaxDelaySeconds == 8
+    error_message = "wait and retry settings"
+  }
+}
+
+run "explicit_lease_id_path_wins" {
+  command = apply
+
+  variables {
+    sfn_lease_id_jsonpath = "$.custom.lease"
+  }
+
+  assert {
+    condition     = jsondecode(output.release_lease_state).ReleaseLease.Parameters.Payload["lease_id.$"] == "$.custom.lease"
+    error_message = "sfn_lease_id_jsonpath is honoured when set"
+  }
 }
 
 run "retry_strategy_is_one_task_that_retries_a_full_pool" {
@@ -227,100 +283,4 @@ run "renew_must_not_loop_into_a_lease_state" {
   }
 
   expect_failures = [output.acquire_lease_state]
-}
-
-run "reclaim_is_off_by_default" {
-  command = apply
-
-  assert {
-    condition     = length(aws_cloudwatch_event_rule.reclaim) == 0 && length(aws_lambda_permission.reclaim) == 0 && output.reclaim_rule_arn == null
-    error_message = "no rule, no permission unless asked"
-  }
-}
-
-run "reclaim_routes_failed_executions_of_the_watched_machines_to_the_function" {
-  command = apply
-
-  variables {
-    reclaim_on_execution_failure = true
-    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:orders", "arn:aws:states:eu-central-1:123456789012:stateMachine:billing"]
-    lambda_timeout_seconds       = 20
-  }
-
-  assert {
-    condition = jsondecode(aws_cloudwatch_event_rule.reclaim[0].event_pattern) == {
-      source        = ["aws.states"]
-      "detail-type" = ["Step Functions Execution Status Change"]
-      detail = {
-        status = ["FAILED", "TIMED_OUT", "ABORTED"]
-        stateMachineArn = [
-          "arn:aws:states:eu-central-1:123456789012:stateMachine:orders",
-          { prefix = "arn:aws:states:eu-central-1:123456789012:stateMachine:orders/" },
-          "arn:aws:states:eu-central-1:123456789012:stateMachine:billing",
-          { prefix = "arn:aws:states:eu-central-1:123456789012:stateMachine:billing/" },
-        ]
-      }
-    }
-    error_message = "only the ended-badly executions of the watched machines (and their Distributed Map children)"
-  }
-
-  assert {
-    condition     = aws_cloudwatch_event_target.reclaim[0].arn == aws_lambda_function.this[0].arn && aws_cloudwatch_event_target.reclaim[0].rule == aws_cloudwatch_event_rule.reclaim[0].name
-    error_message = "the rule targets the lease manager"
-  }
-
-  assert {
-    condition = (
-      aws_lambda_permission.reclaim[0].principal == "events.amazonaws.com"
-      && aws_lambda_permission.reclaim[0].source_arn == aws_cloudwatch_event_rule.reclaim[0].arn
-      && aws_lambda_permission.reclaim[0].action == "lambda:InvokeFunction"
-    )
-    error_message = "only this rule may invoke the function (resource policy, no role)"
-  }
-
-  assert {
-    condition     = aws_lambda_function.this[0].environment[0].variables.LEASE_RECLAIM_SETTLE_SECONDS == "20"
-    error_message = "the function waits one function timeout for acquires still in flight"
-  }
-
-  assert {
-    condition     = output.reclaim_rule_arn == aws_cloudwatch_event_rule.reclaim[0].arn && jsondecode(output.reclaim_event_pattern).detail.status == ["FAILED", "TIMED_OUT", "ABORTED"]
-    error_message = "the rule is an output"
-  }
-
-  assert {
-    condition = [for s in jsondecode(aws_iam_role_policy.lambda[0].policy).Statement : s if s.Sid == "UseOwnLeasePool"][0] == {
-      Sid       = "UseOwnLeasePool"
-      Effect    = "Allow"
-      Action    = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
-      Resource  = ["arn:aws:dynamodb:eu-central-1:123456789012:table/concurrency-mgmt-leases"]
-      Condition = { "ForAllValues:StringEquals" = { "dynamodb:LeadingKeys" = ["pool#"] } }
-    }
-    error_message = "reclaim's query is the pool query the function already had: no new permission"
-  }
-}
-
-run "reclaim_needs_state_machines" {
-  command = plan
-
-  variables {
-    reclaim_on_execution_failure = true
-  }
-
-  expect_failures = [aws_cloudwatch_event_rule.reclaim]
-}
-
-run "reclaim_without_the_function_creates_nothing" {
-  command = apply
-
-  variables {
-    create_lambdas               = false
-    reclaim_on_execution_failure = true
-    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:orders"]
-  }
-
-  assert {
-    condition     = length(aws_cloudwatch_event_rule.reclaim) == 0 && output.reclaim_rule_arn == null
-    error_message = "a table-only instance has no function to invoke"
-  }
 }

@@ -42,12 +42,12 @@ run "one_table_two_pools" {
   }
 
   assert {
-    condition     = aws_sfn_state_machine.analytics.name == "shared-lease-platform-analytics-workflow" && aws_sfn_state_machine.batch.name == "shared-lease-platform-batch-workflow"
+    condition     = aws_sfn_state_machine.workflow["analytics"].name == "shared-lease-platform-analytics-workflow" && aws_sfn_state_machine.workflow["batch"].name == "shared-lease-platform-batch-workflow"
     error_message = "state machine names used by the README's commands"
   }
 
   assert {
-    condition     = aws_sfn_state_machine.analytics.type == "STANDARD" && aws_sfn_state_machine.batch.type == "STANDARD"
+    condition     = aws_sfn_state_machine.workflow["analytics"].type == "STANDARD" && aws_sfn_state_machine.workflow["batch"].type == "STANDARD"
     error_message = "STANDARD workflows"
   }
 }
@@ -94,17 +94,17 @@ run "iam_wiring" {
   command = apply
 
   assert {
-    condition     = aws_sfn_state_machine.analytics.role_arn == aws_iam_role.analytics.arn && aws_iam_role_policy.analytics.role == aws_iam_role.analytics.id && aws_iam_role_policy.analytics.policy == data.aws_iam_policy_document.analytics_combined_policy.json
+    condition     = aws_sfn_state_machine.workflow["analytics"].role_arn == aws_iam_role.workflow["analytics"].arn && aws_iam_role_policy.workflow["analytics"].role == aws_iam_role.workflow["analytics"].id && aws_iam_role_policy.workflow["analytics"].policy == data.aws_iam_policy_document.workflow["analytics"].json
     error_message = "the analytics workflow runs with its own role and policy"
   }
 
   assert {
-    condition     = data.aws_iam_policy_document.analytics_combined_policy.source_policy_documents == tolist([module.analytics_lease.lambda_permissions, data.aws_iam_policy_document.analytics_s3_access.json])
+    condition     = data.aws_iam_policy_document.workflow["analytics"].source_policy_documents == tolist([module.analytics_lease.lambda_permissions, data.aws_iam_policy_document.s3_access["analytics"].json])
     error_message = "the analytics role gets its lease manager's lambda_permissions and S3 read"
   }
 
   assert {
-    condition     = data.aws_iam_policy_document.batch_combined_policy.source_policy_documents == tolist([module.batch_lease.lambda_permissions, data.aws_iam_policy_document.batch_s3_access.json])
+    condition     = data.aws_iam_policy_document.workflow["batch"].source_policy_documents == tolist([module.batch_lease.lambda_permissions, data.aws_iam_policy_document.s3_access["batch"].json])
     error_message = "the batch role gets its lease manager's lambda_permissions and S3 read"
   }
 
@@ -114,12 +114,12 @@ run "iam_wiring" {
   }
 
   assert {
-    condition     = jsonencode(data.aws_iam_policy_document.analytics_s3_access.statement[0].resources) == jsonencode(["arn:aws:s3:::shared-lease-platform-items-test/analytics/items.json"]) && jsonencode(data.aws_iam_policy_document.analytics_s3_access.statement[0].actions) == jsonencode(["s3:GetObject"])
+    condition     = jsonencode(data.aws_iam_policy_document.s3_access["analytics"].statement[0].resources) == jsonencode(["arn:aws:s3:::shared-lease-platform-items-test/analytics/items.json"]) && jsonencode(data.aws_iam_policy_document.s3_access["analytics"].statement[0].actions) == jsonencode(["s3:GetObject"])
     error_message = "S3 read of exactly the item file, for the item reader"
   }
 
   assert {
-    condition = jsonencode([for s in data.aws_iam_policy_document.batch_combined_policy.statement : { sid = s.sid, actions = s.actions, resources = s.resources }]) == jsonencode([
+    condition = jsonencode([for s in data.aws_iam_policy_document.workflow["batch"].statement : { sid = s.sid, actions = s.actions, resources = s.resources }]) == jsonencode([
       { sid = "StartChildExecutions", actions = ["states:StartExecution"], resources = ["arn:aws:states:eu-central-1:123456789012:stateMachine:shared-lease-platform-batch-workflow"] },
       { sid = "ManageChildExecutions", actions = ["states:DescribeExecution", "states:StopExecution"], resources = ["arn:aws:states:eu-central-1:123456789012:execution:shared-lease-platform-batch-workflow:*"] },
     ])
@@ -127,7 +127,7 @@ run "iam_wiring" {
   }
 
   assert {
-    condition     = tolist(data.aws_iam_policy_document.analytics_assume_role.statement[0].principals)[0].identifiers == toset(["states.amazonaws.com"])
+    condition     = tolist(data.aws_iam_policy_document.workflow_assume_role.statement[0].principals)[0].identifiers == toset(["states.amazonaws.com"])
     error_message = "Step Functions assumes the workflow roles"
   }
 }

@@ -1,6 +1,10 @@
-# State machines for the Step Functions depth features (issue 8), rendered from the module's own
+# State machines for the Step Functions depth features, rendered from the module's own
 # fragments: both wait strategies, both query languages, a renewing work loop and inline Maps. The
 # end-to-end tests run them (tests/e2e/depth.test.mjs); make test validates them (both validators).
+
+# terraform test mocks the provider configured here (tests/render.tftest.hcl); its source and version
+# come from the module's required_providers.
+provider "aws" {}
 
 locals {
   worker = "arn:aws:lambda:eu-central-1:123456789012:function:depth-worker"

@@ -1,5 +1,9 @@
 # Renders the module's fragments into whole state machine definitions, the way users merge them,
-# for the ASL validators and the local interpreter (tests/render/README.md).
+# for the ASL validators (scripts/test.d/30-asl.sh) and the local interpreter (tests/e2e).
+
+# terraform test mocks the provider configured here (tests/render.tftest.hcl); its source and version
+# come from the module's required_providers.
+provider "aws" {}
 
 variable "end_state_after_release_lease" {
   type    = bool

@@ -17,16 +17,21 @@ provider "aws" {
   region = "eu-central-1"
 }
 
+locals {
+  # The quick start's two roles differ only in the service that assumes them.
+  assume_role_policy = { for service in ["lambda", "states"] : service => jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "${service}.amazonaws.com" } }]
+  }) }
+}
+
 resource "aws_kms_key" "lambda_env" {
   description = "Quick start: encrypts the lease manager's environment and table"
 }
 
 resource "aws_iam_role" "worker" {
-  name = "quickstart-worker"
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }]
-  })
+  name               = "quickstart-worker"
+  assume_role_policy = local.assume_role_policy.lambda
 }
 
 resource "aws_lambda_function" "worker" {
@@ -38,11 +43,8 @@ resource "aws_lambda_function" "worker" {
 }
 
 resource "aws_iam_role" "workflow" {
-  name = "quickstart-workflow"
-  assume_role_policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "states.amazonaws.com" } }]
-  })
+  name               = "quickstart-workflow"
+  assume_role_policy = local.assume_role_policy.states
 }
 
 output "definition" {

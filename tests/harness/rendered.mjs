@@ -1,0 +1,50 @@
+// Rendered configurations (tools/render.mjs output): their outputs, their lease-manager functions
+// and those functions pointed at the local peers.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "./peer-process.mjs";
+
+/** The outputs and Lambda functions of one run of a rendered configuration. */
+export function loadRendered(dir, run) {
+  const outputs = {};
+  let functions = [];
+  for (const file of readdirSync(dir)) {
+    if (!file.startsWith(`${run}.`)) continue;
+    const name = file.slice(run.length + 1, -".json".length);
+    const value = JSON.parse(readFileSync(join(dir, file), "utf8"));
+    if (name === "functions") functions = value; else outputs[name] = value;
+  }
+  return { outputs, functions };
+}
+
+/** Pool coordinates of a lease-manager function, from its rendered environment. */
+export function poolOf(fn) {
+  const env = fn.environment;
+  return {
+    name: env.LEASE_PREFIX || "(default)",
+    table: env.LEASE_TABLE_NAME,
+    hashKey: env.LEASE_TABLE_HASH_KEY ?? "PK",
+    rangeKey: env.LEASE_TABLE_RANGE_KEY ?? "SK",
+    poolKey: `pool#${env.LEASE_PREFIX ?? ""}`,
+    cap: Number(env.LEASE_MAX_CONCURRENT),
+  };
+}
+
+/** Local function definitions for the rendered lease managers, pointed at DynamoDB Local. */
+export function localFunctions(rendered, command, endpoint, { maxConcurrency = 4, environment = {} } = {}) {
+  return rendered.filter((f) => f.environment.LEASE_TABLE_NAME).map((f) => ({
+    name: f.function_name,
+    command,
+    timeoutSeconds: f.timeout ?? 10,
+    maxConcurrency,
+    environment: { ...f.environment, AWS_ENDPOINT_URL_DYNAMODB: endpoint, POWERTOOLS_METRICS_DISABLED: "true", POWERTOOLS_LOG_LEVEL: "WARN", ...environment },
+  }));
+}
+
+/** Renders a configuration with tools/render.mjs (terraform test, mocked providers). */
+export async function renderConfiguration(configDir, name, filter = "tests/render.tftest.hcl") {
+  const { render } = await import("../../tools/render.mjs");
+  const out = join(repoRoot, "build", "rendered", name);
+  await render(join(repoRoot, configDir), out, { filter });
+  return out;
+}
