@@ -8,10 +8,25 @@ namespace LeaseManager.Tests.Leasing;
 internal static class Contention
 {
     /// <param name="acquireOnce">One try by acquirer i: the granted lease's expiry (epoch ms), or null.</param>
-    public static async Task RunAsync(int acquirers, TimeSpan runFor, HoldingIntervals intervals, Func<int, Task<long?>> acquireOnce)
+    /// <param name="minimumGrants">
+    /// Keep going past <paramref name="runFor"/> (up to three times as long) until this many grants were
+    /// recorded, so a run slowed by a loaded machine still sees leases expire and be granted again.
+    /// </param>
+    public static async Task RunAsync(int acquirers, TimeSpan runFor, HoldingIntervals intervals, Func<int, Task<long?>> acquireOnce, int minimumGrants = 0)
     {
-        using var stop = new CancellationTokenSource(runFor);
+        using var stop = new CancellationTokenSource();
         using var start = new ManualResetEventSlim(false);
+        var watch = Task.Run(async () =>
+        {
+            start.Wait();
+            await Task.Delay(runFor);
+            for (var waited = TimeSpan.Zero; intervals.Count < minimumGrants && waited < runFor * 2; waited += TimeSpan.FromMilliseconds(100))
+            {
+                await Task.Delay(100);
+            }
+
+            await stop.CancelAsync();
+        });
         var workers = Enumerable.Range(0, acquirers).Select(i => Task.Run(async () =>
         {
             start.Wait();
@@ -30,6 +45,6 @@ internal static class Contention
             }
         })).ToArray();
         start.Set();
-        await Task.WhenAll(workers);
+        await Task.WhenAll(workers.Append(watch));
     }
 }

@@ -47,7 +47,7 @@ public abstract partial class LeaseSemanticsSuite
             // Anonymous, first-attempt (one write) and looked-up (transactional) acquires, all at once.
             var owner = i % 4 == 0 ? null : $"arn:exec:{i}:{Guid.NewGuid():N}";
             return (await pool.AcquireAsync(owner, "shared-db", attempt: i % 4 == 1 ? 0 : null, durationSeconds: seconds)).ExpiresAtMs;
-        });
+        }, minimumGrants: 2 * limit);
 
         Output.WriteLine($"{intervals.Count} grants, max overlap {intervals.MaxOverlap()}");
         intervals.Count.Should().BeGreaterThan(limit, "leases expired and were re-granted during the run");
