@@ -9,9 +9,16 @@ export async function startStack(functions, { environment = {}, maxConcurrency =
   const leaseFunctions = functions.filter((f) => f.environment.LEASE_TABLE_NAME).map((f) => ({ ...f, environment: { ...f.environment, ...environment } }));
   const db = await DynamoDbLocal.start();
   const pools = leaseFunctions.map(poolOf);
-  for (const p of pools) await db.createTable(p.table, p);
-  const endpoint = dynamoDbEndpoint ? await dynamoDbEndpoint(db) : db.endpoint;
-  const lambda = await LocalLambda.start(localFunctions(leaseFunctions, packagedCommand().command, endpoint, { maxConcurrency }));
+  let lambda;
+  try {
+    for (const p of pools) await db.createTable(p.table, p);
+    const endpoint = dynamoDbEndpoint ? await dynamoDbEndpoint(db) : db.endpoint;
+    lambda = await LocalLambda.start(localFunctions(leaseFunctions, packagedCommand().command, endpoint, { maxConcurrency }));
+  } catch (e) {
+    // A stack that fails half-way must not leave DynamoDB Local running behind the next test.
+    await db.stop();
+    throw e;
+  }
   const observer = new LeaseObserver(pools);
   const counters = {};
   const leaseHandler = leaseTaskHandler({ lambda, functions: leaseFunctions, observer, counters, onPayload });

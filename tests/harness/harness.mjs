@@ -3,7 +3,7 @@
 // with each lambda:invoke Task answered by that host. One import for the tests; each concern lives
 // in its own file beside this one, this file keeps the local Lambda client.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { repoRoot, startPeerProcess, stopPeerProcess } from "./peer-process.mjs";
