@@ -9,8 +9,8 @@ status=0
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
-count() { # suite-name passed failed
-  echo "== $1: $2 passed, $3 failed"
+count() { # suite-name passed failed seconds
+  echo "== $1: $2 passed, $3 failed (${4}s)"
   passed=$((passed + $2))
   failed=$((failed + $3))
 }
@@ -18,6 +18,7 @@ count() { # suite-name passed failed
 # .NET: unit, DynamoDB Local integration, Runtime API host and end-to-end suites.
 # Coverage of the shipped assemblies (coverlet collector, in-process code only: the packaged binary's
 # own process is exercised by the host tests but not measured).
+suite_start=$SECONDS
 dotnet test LeaseManager.sln --configuration Release --logger "trx;LogFileName=dotnet.trx" \
   --results-directory "$results" --collect:"XPlat Code Coverage" \
   -- DataCollectionRunSettings.DataCollectors.DataCollector.Configuration.Include="[LeaseManager]*,[LeaseManager.Lambda]*" \
@@ -27,9 +28,9 @@ trx=$(find "$results" -name '*.trx' | head -n 1)
 if [ -n "$trx" ]; then
   p=$(grep -o 'passed="[0-9]*"' "$trx" | head -n1 | grep -o '[0-9]*')
   f=$(grep -o 'failed="[0-9]*"' "$trx" | head -n1 | grep -o '[0-9]*')
-  count dotnet "${p:-0}" "${f:-0}"
+  count dotnet "${p:-0}" "${f:-0}" $((SECONDS - suite_start))
 else
-  count dotnet 0 1
+  count dotnet 0 1 $((SECONDS - suite_start))
 fi
 [ "$dotnet_rc" = 0 ] || status=1
 bash scripts/coverage.sh "$results" || true
@@ -38,6 +39,7 @@ for suite in scripts/test.d/*.sh; do
   [ -e "$suite" ] || continue
   name=$(basename "$suite" .sh)
   out="$results/$name.out"
+  suite_start=$SECONDS
   if bash "$suite" >"$out" 2>&1; then rc=0; else rc=$?; status=1; fi
   # A suite reports "N passed, N failed" as its last such line.
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
@@ -51,8 +53,9 @@ for suite in scripts/test.d/*.sh; do
     [ "$f" = 0 ] && f=1
     status=1
   fi
-  count "$name" "$p" "$f"
+  count "$name" "$p" "$f" $((SECONDS - suite_start))
 done
 
+echo "== all suites: ${SECONDS}s"
 echo "$passed passed, $failed failed"
 exit $status

@@ -13,6 +13,11 @@ namespace LeaseManager.Benchmarks;
 /// </summary>
 internal sealed class HostBenchmark(DynamoDbPeer peer, string table, int invocations)
 {
+    /// <summary>The function memory size the run models (Lambda's minimum, 128 MB).</summary>
+    public const int MemoryLimitMb = 128;
+
+    private const string GcHeapHardLimitVariable = "DOTNET_GCHeapHardLimit";
+
     public sealed record Result(int Invocations, double PeakRssMb, double FinalRssMb, double RssAfterWarmupMb, double PairP50Ms, double OverheadP50Ms, double OverheadP99Ms);
 
     public async Task<Result> RunAsync()
@@ -20,6 +25,12 @@ internal sealed class HostBenchmark(DynamoDbPeer peer, string table, int invocat
         var bootstrap = PackagedFunction.Unpack(Path.Combine(RepositoryPaths.Root, "artifacts", PackagedFunction.AotZip), "lease-host-bench-");
         var env = PackagedFunction.EnvironmentFor(table, peer.Endpoint, maxConcurrent: 1000, prefix: "host-bench");
         env[FunctionEnvironment.PowertoolsLogLevel] = "WARN";
+
+        // Lambda runs the function in a cgroup of its memory size, and .NET sizes its heap from that
+        // limit. Here the process would see the whole machine, and the GC would size its first
+        // generation from this host's L3 cache (hundreds of MB on large servers): RSS then climbs to
+        // ~100 MB before the first collection. Model Lambda's smallest size instead.
+        env[GcHeapHardLimitVariable] = MemoryLimitMb.ToString("X", CultureInfo.InvariantCulture) + "00000";
         await using var environment = new ExecutionEnvironment(new FunctionDefinition { Name = "host-bench", Command = bootstrap, Environment = env }, 1);
         await environment.StartAsync();
 

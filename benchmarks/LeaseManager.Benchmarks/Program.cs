@@ -10,6 +10,14 @@ var started = DateTimeOffset.UtcNow;
 await using var peer = await DynamoDbPeer.SharedAsync();
 var table = await peer.CreateTableAsync();
 
+if (args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault() == "host")
+{
+    // A quick look at one figure while working on the host; writes no report.
+    var alone = await new HostBenchmark(peer, table, quick ? 2000 : 10_000).RunAsync();
+    Console.WriteLine($"host: peak RSS {alone.PeakRssMb:0.0} MB, after warm-up {alone.RssAfterWarmupMb:0.0} MB, at the end {alone.FinalRssMb:0.0} MB; pair p50 {alone.PairP50Ms:0.00} ms");
+    return;
+}
+
 Console.WriteLine("bench: cold start");
 var coldStarts = await new ColdStartBenchmark(peer, table, quick ? 3 : 12).RunAsync();
 foreach (var r in coldStarts)

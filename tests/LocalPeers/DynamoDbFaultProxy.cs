@@ -79,9 +79,16 @@ public sealed class DynamoDbFaultProxy : LoopbackHttpServer
     }
 
     /// <summary>A client that talks to DynamoDB through this proxy, with the SDK's normal retries.</summary>
-    public AmazonDynamoDBClient CreateClient(int maxErrorRetry = 3) => new(
-        new BasicAWSCredentials("local", "local"),
-        new AmazonDynamoDBConfig { ServiceURL = Endpoint, AuthenticationRegion = "us-east-1", MaxErrorRetry = maxErrorRetry, Timeout = TimeSpan.FromSeconds(30) });
+    public AmazonDynamoDBClient CreateClient(int maxErrorRetry = 3, HttpClientFactory? httpClientFactory = null)
+    {
+        var config = new AmazonDynamoDBConfig { ServiceURL = Endpoint, AuthenticationRegion = "us-east-1", MaxErrorRetry = maxErrorRetry, Timeout = TimeSpan.FromSeconds(30) };
+        if (httpClientFactory is not null)
+        {
+            config.HttpClientFactory = httpClientFactory;
+        }
+
+        return new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), config);
+    }
 
     public override async ValueTask DisposeAsync()
     {
