@@ -148,3 +148,13 @@ output "reclaim_event_pattern" {
   description = "The rule's event pattern (JSON); null unless reclaim_on_execution_failure."
   value       = local.create_reclaim ? local.reclaim_event_pattern : null
 }
+
+output "dashboard_name" {
+  description = "Name of the pool's CloudWatch dashboard; null unless create_dashboard."
+  value       = local.create_dashboard ? aws_cloudwatch_dashboard.this[0].dashboard_name : null
+}
+
+output "alarm_arns" {
+  description = "ARNs of the pool's alarms (leases expiring unreleased, unexpected function errors); empty unless create_alarms."
+  value       = concat(aws_cloudwatch_metric_alarm.expired_leases[*].arn, aws_cloudwatch_metric_alarm.unexpected_errors[*].arn)
+}

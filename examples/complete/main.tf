@@ -23,6 +23,13 @@ resource "aws_kms_key" "leases" {
       Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
       Action    = "kms:*"
       Resource  = "*"
+      }, {
+      # CloudWatch alarms publish to the encrypted on-call topic: SNS needs the sender to use the key.
+      Sid       = "CloudWatchAlarmsPublishToTheTopic"
+      Effect    = "Allow"
+      Principal = { Service = "cloudwatch.amazonaws.com" }
+      Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+      Resource  = "*"
     }]
   })
 }
@@ -35,6 +42,12 @@ resource "aws_kms_alias" "leases" {
 ################################################################################
 # The orders pool: a dedicated, production-grade table
 ################################################################################
+
+# Where the pool's alarms go (subscribe your pager or chat integration to it).
+resource "aws_sns_topic" "on_call" {
+  name              = "${var.name_prefix}-on-call"
+  kms_master_key_id = aws_kms_key.leases.arn
+}
 
 module "orders_lease" {
   source = "../.."
@@ -65,6 +78,12 @@ module "orders_lease" {
     logger_sample_rate = 0.05
     metrics_namespace  = "CompleteExample"
   }
+
+  # The operator's view: a dashboard for the pool, and alarms on leases expiring unreleased and on
+  # unexpected function errors, sent to the on-call topic.
+  create_dashboard    = true
+  create_alarms       = true
+  alarm_sns_topic_arn = aws_sns_topic.on_call.arn
 
   # The jobs arrive as {"job": {"id": ..., "seconds": ...}}; keep lease data under $.lease.
   sfn_resource_id_jsonpath      = "$.job.id"

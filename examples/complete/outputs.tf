@@ -47,3 +47,8 @@ output "kms_key_arn" {
   description = "The customer-managed key encrypting the table and the functions' environment."
   value       = aws_kms_key.leases.arn
 }
+
+output "orders_dashboard_name" {
+  description = "The orders pool's CloudWatch dashboard."
+  value       = module.orders_lease.dashboard_name
+}

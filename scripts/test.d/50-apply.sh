@@ -10,7 +10,8 @@
 #   - complete reuses that zip, then plays a fresh checkout with state: artifacts/ deleted and
 #     name_prefix changed (every function replaced); apply must rebuild the zip and succeed.
 #   - the README quick start (tools/quickstart.mjs) reuses the zip.
-# KEEP_APPLY_SCRATCH=1 keeps the scratch copies and moto's log.
+# KEEP_APPLY_SCRATCH=1 keeps the scratch copies and moto's log. APPLY_ONLY="complete quickstart"
+# runs only those of shared-table, complete and quickstart (a configuration run alone builds its zip).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd -P)
@@ -96,17 +97,21 @@ replace_without_artifacts() { # label args...
   step "$label: plan after the rename shows no changes" tf plan -detailed-exitcode "$@" -var name_prefix=renamed-example
 }
 
+wanted() { [ -z "${APPLY_ONLY:-}" ] || [[ " $APPLY_ONLY " == *" $1 "* ]]; }
+
+wanted() { [ -z "${APPLY_ONLY:-}" ] || [[ " $APPLY_ONLY " == *" $1 "* ]]; }
+
 started=$SECONDS
 checkout=$tmp/checkout
 clone "$checkout"
 # 1. examples/shared-table on the checkout without artifacts: two instances build at once.
-lifecycle "shared-table (no artifacts/: builds on apply)" "$checkout/examples/shared-table"
+wanted shared-table && lifecycle "shared-table (no artifacts/: builds on apply)" "$checkout/examples/shared-table"
 
 # 2. examples/complete, then the fresh-checkout replacement.
-AFTER_APPLY=replace_without_artifacts lifecycle "complete" "$checkout/examples/complete"
+wanted complete && AFTER_APPLY=replace_without_artifacts lifecycle "complete" "$checkout/examples/complete"
 
 # 3. The README quick start, verbatim (tools/quickstart.mjs extracts it into build/quickstart).
-if step "quick start extracted" node tools/quickstart.mjs "$checkout"; then
+if wanted quickstart && step "quick start extracted" node tools/quickstart.mjs "$checkout"; then
   lifecycle "quick start" "$checkout/build/quickstart"
 fi
 echo "apply test: $((SECONDS - started))s"

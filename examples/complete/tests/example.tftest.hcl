@@ -12,6 +12,11 @@ run "two_pools_on_one_table" {
   command = apply
 
   assert {
+    condition     = output.orders_dashboard_name == "complete-example-orders-lease-manager-pool" && length(module.orders_lease.alarm_arns) == 2 && module.reporting_lease.dashboard_name == null
+    error_message = "the orders pool has its dashboard and both alarms; the reporting pool neither"
+  }
+
+  assert {
     condition     = module.orders_lease.lease_pool_key == "pool#orders" && module.orders_lease.max_concurrent_leases == 8
     error_message = "orders pool: prefix orders, 8 leases"
   }

@@ -5,13 +5,21 @@ namespace LeaseManager.Observability;
 
 /// <summary>
 /// Collects one invocation's metrics and writes them as a single CloudWatch EMF document on stdout,
-/// with the <c>Service</c> dimension, as Powertools does. <c>ColdStart</c> is its own document with
-/// the <c>function_name</c> dimension added, also as Powertools does.
+/// in two dimension sets: <c>Service</c>, as Powertools does, and <c>Service</c> + <c>function_name</c>,
+/// one pool's own series (each pool has its own function; pools may share a service name), which the
+/// module's dashboard and alarms read. <c>ColdStart</c> is its own document with the
+/// <c>function_name</c> dimension added, as Powertools does.
 /// </summary>
 public sealed class EmbeddedMetrics
 {
     /// <summary>Emitted once per execution environment, with the function_name dimension (as Powertools does).</summary>
     public const string ColdStart = "ColdStart";
+
+    /// <summary>The dimension every metric carries (Powertools' service).</summary>
+    public const string ServiceDimension = "Service";
+
+    /// <summary>The dimension naming one pool's function.</summary>
+    public const string FunctionNameDimension = "function_name";
 
     private readonly Stream _output;
     private readonly ObservabilitySettings _settings;
@@ -48,7 +56,10 @@ public sealed class EmbeddedMetrics
     {
         if (_metrics.Count > 0)
         {
-            WriteDocument(_metrics, [("Service", _settings.ServiceName)], _properties);
+            IReadOnlyList<(string, string)> dimensions = string.IsNullOrEmpty(_settings.FunctionName)
+                ? [(ServiceDimension, _settings.ServiceName)]
+                : [(ServiceDimension, _settings.ServiceName), (FunctionNameDimension, _settings.FunctionName)];
+            WriteDocument(_metrics, dimensions, _properties, bySetPrefix: true);
         }
 
         _metrics.Clear();
@@ -59,11 +70,12 @@ public sealed class EmbeddedMetrics
     {
         if (!_settings.MetricsDisabled)
         {
-            WriteDocument([(ColdStart, 1, "Count")], [("Service", _settings.ServiceName), ("function_name", _settings.FunctionName)], []);
+            WriteDocument([(ColdStart, 1, "Count")], [(ServiceDimension, _settings.ServiceName), (FunctionNameDimension, _settings.FunctionName)], [], bySetPrefix: false);
         }
     }
 
-    private void WriteDocument(IReadOnlyList<(string Name, double Value, string Unit)> metrics, IReadOnlyList<(string Key, string Value)> dimensions, IReadOnlyList<LogField> properties)
+    /// <param name="bySetPrefix">Write one dimension set per prefix of <paramref name="dimensions"/> (Service; Service + function_name) instead of one set of them all.</param>
+    private void WriteDocument(IReadOnlyList<(string Name, double Value, string Unit)> metrics, IReadOnlyList<(string Key, string Value)> dimensions, IReadOnlyList<LogField> properties, bool bySetPrefix)
     {
         _buffer.Clear();
         using (var json = new Utf8JsonWriter(_buffer))
@@ -75,13 +87,17 @@ public sealed class EmbeddedMetrics
             json.WriteStartObject();
             json.WriteString("Namespace", _settings.MetricsNamespace);
             json.WriteStartArray("Dimensions");
-            json.WriteStartArray();
-            foreach (var (key, _) in dimensions)
+            for (var size = bySetPrefix ? 1 : dimensions.Count; size <= dimensions.Count; size++)
             {
-                json.WriteStringValue(key);
+                json.WriteStartArray();
+                foreach (var (key, _) in dimensions.Take(size))
+                {
+                    json.WriteStringValue(key);
+                }
+
+                json.WriteEndArray();
             }
 
-            json.WriteEndArray();
             json.WriteEndArray();
             json.WriteStartArray("Metrics");
             foreach (var name in metrics.Select(m => (m.Name, m.Unit)).Distinct())

@@ -13,6 +13,9 @@ public static class LeaseMetrics
     public const string ReclaimedAfterEnd = "LeaseReclaimedAfterExecutionEnd";
     public const string Errors = "LeaseErrors";
     public const string ActiveLeases = "ActiveLeases";
+
+    /// <summary>The pool's limit as the answering function applied it (a gauge beside <see cref="ActiveLeases"/>).</summary>
+    public const string Limit = "LeaseLimit";
 }
 
 /// <summary>What a typed answer means to an operator: its metrics and its log fields, by pattern match.</summary>
@@ -35,12 +38,22 @@ public static class LeaseObservation
                     yield return (LeaseMetrics.ActiveLeases, running);
                 }
 
+                if (acquired.MaxConcurrentLeases is { } limit)
+                {
+                    yield return (LeaseMetrics.Limit, limit);
+                }
+
                 break;
             case LeaseWait wait:
                 yield return (LeaseMetrics.Wait, 1);
                 if (wait.CurrentRunning is { } waiting)
                 {
                     yield return (LeaseMetrics.ActiveLeases, waiting);
+                }
+
+                if (wait.MaxConcurrentLeases is { } waitLimit)
+                {
+                    yield return (LeaseMetrics.Limit, waitLimit);
                 }
 
                 break;

@@ -33,9 +33,9 @@ public sealed class LeaseAnswerTests
 
     public static TheoryData<LeaseAnswer, string> Metrics => new()
     {
-        { new LeaseAcquired(Granted, 2, 5), "LeaseAcquired=1 ActiveLeases=2" },
-        { new LeaseAcquired(Granted, null, 5, ReclaimedExpired: true), "LeaseAcquired=1 LeaseReclaimedExpired=1" },
-        { new LeaseWait(5, 5), "LeaseWait=1 ActiveLeases=5" },
+        { new LeaseAcquired(Granted, 2, 5), "LeaseAcquired=1 ActiveLeases=2 LeaseLimit=5" },
+        { new LeaseAcquired(Granted, null, 5, ReclaimedExpired: true), "LeaseAcquired=1 LeaseReclaimedExpired=1 LeaseLimit=5" },
+        { new LeaseWait(5, 5), "LeaseWait=1 ActiveLeases=5 LeaseLimit=5" },
         { new LeaseReleased("x", true), "LeaseReleased=1" },
         { new LeaseReleased("x", false), "LeaseReleased=0" },
         { new LeaseRenewed("x", 1), "LeaseRenewed=1" },

@@ -63,6 +63,12 @@ public sealed class ObservabilityTests : IAsyncLifetime
         var directives = documents.Select(d => d.GetProperty("_aws").GetProperty("CloudWatchMetrics")[0]).ToList();
         directives.Should().OnlyContain(d => d.GetProperty("Namespace").GetString() == "LeaseTests");
         documents.Should().OnlyContain(d => d.GetProperty("Service").GetString() == "lease-test");
+        documents.Should().OnlyContain(d => d.GetProperty("function_name").GetString() == "observed");
+
+        // Per invocation: Powertools' Service set, and the pool's own (Service + function_name) that
+        // the module's dashboard and alarms read.
+        directives.Where(d => d.GetProperty("Metrics")[0].GetProperty("Name").GetString() != "ColdStart")
+            .Should().OnlyContain(d => d.GetProperty("Dimensions").GetRawText() == """[["Service"],["Service","function_name"]]""");
 
         var coldStart = documents.Where(d => d.TryGetProperty("ColdStart", out _)).Should().ContainSingle().Subject;
         coldStart.GetProperty("function_name").GetString().Should().Be("observed");
@@ -72,6 +78,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
         Value(perInvocation[1], "LeaseAcquired").Should().Be(1);
         Value(perInvocation[2], "LeaseWait").Should().Be(1);
         Value(perInvocation[2], "ActiveLeases").Should().Be(2);
+        Value(perInvocation[2], "LeaseLimit").Should().Be(2);
         Value(perInvocation[3], "LeaseReleased").Should().Be(0, "that lease id was never granted");
         Value(perInvocation[4], "LeaseErrors").Should().Be(1);
         perInvocation[4].GetProperty("error_type").GetString().Should().Be("LeaseManager.LeaseLost");

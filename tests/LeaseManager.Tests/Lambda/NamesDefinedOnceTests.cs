@@ -57,6 +57,35 @@ public sealed partial class NamesDefinedOnceTests
         ErrorRow().Matches(section).Select(m => m.Groups["type"].Value).Should().BeEquivalentTo(LeaseErrors.Types);
     }
 
+    [GeneratedRegex(@"\[local\.metrics_namespace, ""(?<name>[A-Za-z]+)""\]|metric_name\s*=\s*""(?<name>[A-Za-z]+)""")]
+    private static partial Regex MonitoredMetric();
+
+    [GeneratedRegex(@"(?<list>expected_error_types|unexpected_error_types)\s*=\s*\[(?<types>[^\]]*)\]")]
+    private static partial Regex ErrorTypeList();
+
+    [Fact]
+    public void The_dashboard_and_alarms_read_only_metrics_the_function_writes()
+    {
+        var monitoring = Read("monitoring.tf");
+        var emitted = typeof(Observability.LeaseMetrics).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Select(f => (string)f.GetRawConstantValue()!).ToHashSet(StringComparer.Ordinal);
+        var read = MonitoredMetric().Matches(monitoring).Select(m => m.Groups["name"].Value).ToList();
+
+        read.Should().NotBeEmpty().And.OnlyContain(name => emitted.Contains(name), "a graph or alarm on a metric nobody writes stays empty");
+    }
+
+    [Fact]
+    public void Monitoring_sorts_every_error_type_into_expected_or_unexpected()
+    {
+        var lists = ErrorTypeList().Matches(Read("monitoring.tf")).ToDictionary(
+            m => m.Groups["list"].Value,
+            m => Regex.Matches(m.Groups["types"].Value, "\"(?<t>[^\"]+)\"").Select(t => t.Groups["t"].Value).ToList());
+
+        lists.Should().ContainKeys("expected_error_types", "unexpected_error_types");
+        lists["expected_error_types"].Should().NotIntersectWith(lists["unexpected_error_types"]);
+        lists["expected_error_types"].Concat(lists["unexpected_error_types"]).Should().BeEquivalentTo(LeaseErrors.Types, "a new error type needs a decision: does it wake someone up?");
+    }
+
     [Fact]
     public void Zip_names_are_written_only_in_the_manifest()
     {

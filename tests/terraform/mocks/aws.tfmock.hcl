@@ -49,3 +49,11 @@ mock_data "aws_iam_policy_document" {
 mock_data "aws_caller_identity" {
   defaults = { account_id = "123456789012", arn = "arn:aws:iam::123456789012:user/test" }
 }
+
+mock_data "aws_region" {
+  defaults = { name = "eu-central-1" }
+}
+
+mock_resource "aws_sns_topic" {
+  defaults = { arn = "arn:aws:sns:eu-central-1:123456789012:complete-example-on-call" }
+}

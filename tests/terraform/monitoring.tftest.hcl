@@ -1,0 +1,171 @@
+# The operator's view in CloudWatch: a dashboard and alarms, off by default, reading the metric names
+# and dimensions the function writes (src/LeaseManager.Lambda/Observability; NamesDefinedOnceTests
+# checks the names here against the function's).
+
+mock_provider "aws" {
+  source = "./tests/terraform/mocks"
+}
+
+variables {
+  lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
+  name_prefix         = "orders"
+}
+
+run "no_dashboard_and_no_alarms_by_default" {
+  command = apply
+
+  assert {
+    condition = (length(aws_cloudwatch_dashboard.this) + length(aws_cloudwatch_metric_alarm.expired_leases)
+    + length(aws_cloudwatch_metric_alarm.unexpected_errors) + length(aws_cloudwatch_log_metric_filter.unexpected_errors)) == 0
+    error_message = "nothing is created unless asked"
+  }
+
+  assert {
+    condition     = output.dashboard_name == null && output.alarm_arns == []
+    error_message = "the outputs say so"
+  }
+}
+
+run "the_dashboard_graphs_this_pools_series" {
+  command = apply
+
+  variables {
+    create_dashboard         = true
+    powertools_configuration = { service_name = "orders-leases", metrics_namespace = "Acme/Leases" }
+  }
+
+  assert {
+    condition     = aws_cloudwatch_dashboard.this[0].dashboard_name == "orders-lease-manager-pool" && output.dashboard_name == "orders-lease-manager-pool"
+    error_message = "one dashboard per pool, named after its function"
+  }
+
+  assert {
+    # Every custom metric of the dashboard is in the function's namespace, with both dimensions of
+    # the pool's own series (Service and function_name).
+    condition = alltrue(flatten([
+      for w in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : [
+        for m in try(w.properties.metrics, []) : m[0] == "AWS/Lambda" ? m[2] == "FunctionName" && m[3] == "orders-lease-manager" : (
+          m[0] == "Acme/Leases" && m[2] == "Service" && m[3] == "orders-leases" && m[4] == "function_name" && m[5] == "orders-lease-manager"
+        )
+      ]
+    ]))
+    error_message = "metric widgets must read this pool's series"
+  }
+
+  assert {
+    condition = toset(flatten([
+      for w in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : [for m in try(w.properties.metrics, []) : m[1] if m[0] == "Acme/Leases"]
+    ])) == toset(["ActiveLeases", "LeaseLimit", "LeaseAcquired", "LeaseWait", "LeaseReleased", "LeaseReclaimedExpired", "LeaseReclaimedAfterExecutionEnd"])
+    error_message = "held vs limit, grants/waits/releases, and leases that ended without a release"
+  }
+
+  assert {
+    condition = one([
+      for w in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : w.properties.query if w.type == "log"
+    ]) == "SOURCE '/aws/lambda/orders-lease-manager' | filter ispresent(error_type) | stats count(*) as errors by error_type | sort errors desc"
+    error_message = "errors by type come from the function's own log group"
+  }
+
+  assert {
+    condition     = alltrue([for w in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : w.properties.region == "eu-central-1"])
+    error_message = "every widget names the region"
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.expired_leases) == 0
+    error_message = "a dashboard alone creates no alarms"
+  }
+}
+
+run "a_dashboard_needs_the_functions_metrics" {
+  command = plan
+
+  variables {
+    create_dashboard         = true
+    powertools_configuration = { metrics_disabled = true }
+  }
+
+  expect_failures = [aws_cloudwatch_dashboard.this]
+}
+
+run "alarms_notify_the_topic_on_expiries_and_unexpected_errors" {
+  command = apply
+
+  variables {
+    create_alarms                  = true
+    alarm_sns_topic_arn            = "arn:aws:sns:eu-central-1:123456789012:on-call"
+    alarm_expired_leases_threshold = 3
+    alarm_period_seconds           = 60
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.expired_leases[0].metric_name == "LeaseReclaimedExpired"
+      && aws_cloudwatch_metric_alarm.expired_leases[0].namespace == "SfnConcurrencyLease"
+      && aws_cloudwatch_metric_alarm.expired_leases[0].dimensions == tomap({ Service = "lease-manager", function_name = "orders-lease-manager" })
+      && aws_cloudwatch_metric_alarm.expired_leases[0].threshold == 3 && aws_cloudwatch_metric_alarm.expired_leases[0].period == 60
+      && aws_cloudwatch_metric_alarm.expired_leases[0].comparison_operator == "GreaterThanOrEqualToThreshold"
+      && aws_cloudwatch_metric_alarm.expired_leases[0].treat_missing_data == "notBreaching"
+    )
+    error_message = "the expiry alarm reads this pool's LeaseReclaimedExpired"
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_log_metric_filter.unexpected_errors[0].log_group_name == "/aws/lambda/orders-lease-manager"
+      && aws_cloudwatch_log_metric_filter.unexpected_errors[0].pattern == "{ $.error_type = \"LeaseManager.InvalidRequest\" || $.error_type = \"LeaseManager.ConfigurationError\" || $.error_type = \"LeaseManager.InternalError\" }"
+      && aws_cloudwatch_log_metric_filter.unexpected_errors[0].metric_transformation[0].name == aws_cloudwatch_metric_alarm.unexpected_errors[0].metric_name
+      && aws_cloudwatch_log_metric_filter.unexpected_errors[0].metric_transformation[0].namespace == aws_cloudwatch_metric_alarm.unexpected_errors[0].namespace
+      && aws_cloudwatch_log_metric_filter.unexpected_errors[0].metric_transformation[0].dimensions == tomap({ function_name = "$.function_name" })
+      && aws_cloudwatch_metric_alarm.unexpected_errors[0].dimensions == tomap({ function_name = "orders-lease-manager" })
+    )
+    error_message = "the error alarm counts the unexpected error types from the function's log lines"
+  }
+
+  assert {
+    condition = alltrue([for a in [aws_cloudwatch_metric_alarm.expired_leases[0], aws_cloudwatch_metric_alarm.unexpected_errors[0]] :
+    a.alarm_actions == toset(["arn:aws:sns:eu-central-1:123456789012:on-call"]) && a.ok_actions == toset(["arn:aws:sns:eu-central-1:123456789012:on-call"])])
+    error_message = "both alarms notify the topic when they fire and when they clear"
+  }
+
+  assert {
+    condition     = length(output.alarm_arns) == 2
+    error_message = "the alarms' ARNs are exported"
+  }
+}
+
+run "an_alarm_topic_must_be_an_sns_arn" {
+  command = plan
+
+  variables {
+    alarm_sns_topic_arn = "on-call"
+  }
+
+  expect_failures = [var.alarm_sns_topic_arn]
+}
+
+run "alarms_without_a_topic_only_change_state" {
+  command = apply
+
+  variables {
+    create_alarms = true
+  }
+
+  assert {
+    condition     = length(output.alarm_arns) == 2 && length(aws_cloudwatch_metric_alarm.expired_leases[0].alarm_actions) == 0 && length(aws_cloudwatch_metric_alarm.unexpected_errors[0].ok_actions) == 0
+    error_message = "no topic, no actions"
+  }
+}
+
+run "a_topic_alone_creates_no_alarms" {
+  command = apply
+
+  variables {
+    alarm_sns_topic_arn = "arn:aws:sns:eu-central-1:123456789012:on-call"
+  }
+
+  assert {
+    condition     = length(output.alarm_arns) == 0
+    error_message = "alarms come with create_alarms"
+  }
+}
