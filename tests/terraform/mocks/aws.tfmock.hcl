@@ -49,3 +49,7 @@ mock_data "aws_iam_policy_document" {
 mock_data "aws_caller_identity" {
   defaults = { account_id = "123456789012", arn = "arn:aws:iam::123456789012:user/test" }
 }
+
+mock_resource "aws_scheduler_schedule" {
+  defaults = { arn = "arn:aws:scheduler:eu-central-1:123456789012:schedule/default/concurrency-mgmt-lease-manager-sweep" }
+}
