@@ -80,6 +80,11 @@ output "acquire_lease_state" {
   }
 
   precondition {
+    condition     = !local.callback_strategy || var.sfn_callback_timeout_seconds < var.max_lease_duration_seconds
+    error_message = "sfn_callback_timeout_seconds must be shorter than max_lease_duration_seconds: a lease handed to an execution whose notification was lost must still be live when its WaitForLease timeout asks again."
+  }
+
+  precondition {
     condition     = !local.use_jsonata || local.priority_jsonata_known
     error_message = "JSONata fragments need sfn_priority_jsonata: sfn_priority_jsonpath is not a plain dotted path (\"$.a.b\") the module can translate."
   }

@@ -66,6 +66,31 @@ run "accepts_timeout_bounds" {
   }
 }
 
+run "timeout_must_be_shorter_than_a_lease" {
+  command = plan
+
+  variables {
+    sfn_wait_strategy            = "callback"
+    max_lease_duration_seconds   = 60
+    sfn_callback_timeout_seconds = 60
+  }
+
+  expect_failures = [output.acquire_lease_state]
+}
+
+run "poll_ignores_the_callback_timeout" {
+  command = plan
+
+  variables {
+    max_lease_duration_seconds = 30
+  }
+
+  assert {
+    condition     = !strcontains(output.acquire_lease_state, "waitForTaskToken")
+    error_message = "the default 60 s callback timeout does not constrain a short lease of the poll strategy"
+  }
+}
+
 run "rejects_priority_path_without_dollar" {
   command = plan
 
