@@ -53,6 +53,17 @@ locals {
         Action   = ["kms:Decrypt"]
         Resource = [var.kms_key_arn]
       }] : [],
+      local.callback_strategy ? [{
+        # The callback strategy completes queued executions' WaitForLease Tasks. The Service
+        # Authorization Reference lists no resource type (and no condition key) for these three
+        # actions: a task token names no state machine IAM could match, so a statement scoped to an
+        # ARN is not a documented way to allow them and "*" is as narrow as IAM allows. The token is
+        # the capability: the function only ever holds tokens its own queued executions sent it.
+        Sid      = "CompleteQueuedWaits"
+        Effect   = "Allow"
+        Action   = ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"]
+        Resource = ["*"]
+      }] : [],
     )
   } : null
 }

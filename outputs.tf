@@ -56,7 +56,7 @@ output "lambda_permissions" {
 ################################################################################
 
 output "acquire_lease_state" {
-  description = "JSON object of states to merge into your definition's States: the AcquireLease Task and the CheckLeaseStatus Choice, plus the WaitForLease Wait with the poll strategy. CheckLeaseStatus goes on to sfn_post_acquire_lease_state once the lease is held."
+  description = "JSON object of states to merge into your definition's States: the AcquireLease Task and the CheckLeaseStatus Choice, plus WaitForLease: a Wait state with the poll strategy, a .waitForTaskToken Task with the callback strategy (Standard workflows only). CheckLeaseStatus (and the callback WaitForLease) go on to sfn_post_acquire_lease_state once the lease is held."
   value       = try(local.fragments.acquire, null)
 
   precondition {
@@ -72,6 +72,21 @@ output "acquire_lease_state" {
   precondition {
     condition     = length(distinct(local.state_names)) == length(local.state_names)
     error_message = "sfn_acquire_lease_state_name, sfn_check_lease_state_name, sfn_wait_state_name and sfn_release_lease_state_name must be four different names."
+  }
+
+  precondition {
+    condition     = local.callback_strategy || !local.priority_set
+    error_message = "sfn_priority_jsonpath and sfn_priority_jsonata order the callback strategy's queue: set sfn_wait_strategy = \"callback\" or leave them null."
+  }
+
+  precondition {
+    condition     = !local.callback_strategy || var.sfn_callback_timeout_seconds < var.max_lease_duration_seconds
+    error_message = "sfn_callback_timeout_seconds must be shorter than max_lease_duration_seconds: a lease handed to an execution whose notification was lost must still be live when its WaitForLease timeout asks again."
+  }
+
+  precondition {
+    condition     = !local.use_jsonata || local.priority_jsonata_known
+    error_message = "JSONata fragments need sfn_priority_jsonata: sfn_priority_jsonpath is not a plain dotted path (\"$.a.b\") the module can translate."
   }
 
   precondition {
@@ -91,7 +106,7 @@ output "check_lease_status_state" {
 }
 
 output "wait_for_lease_state" {
-  description = "JSON object holding only the WaitForLease Wait (already part of acquire_lease_state; merging both gives the same result); null with the retry strategy, which has no Wait state."
+  description = "JSON object holding only WaitForLease, the Wait (poll) or the .waitForTaskToken Task (callback); it is already part of acquire_lease_state, and merging both gives the same result. null with the retry strategy, which does not wait in a state."
   value       = try(local.fragments.wait, null)
 }
 
@@ -131,7 +146,7 @@ output "sfn_check_lease_state_name" {
 }
 
 output "sfn_wait_state_name" {
-  description = "Name of the Wait state used while the pool is full."
+  description = "Name of the state an execution waits in while the pool is full: the Wait state (poll) or the .waitForTaskToken Task (callback)."
   value       = var.sfn_wait_state_name
 }
 

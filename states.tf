@@ -48,7 +48,7 @@ locals {
     JitterStrategy  = "FULL"
   }] : [])
 
-  acquire_comment = "Acquire a lease of pool '${var.lease_prefix}' (at most ${var.max_concurrent_leases} at once). Idempotent per execution and resource id.${local.retry_strategy ? " A full pool is retried (LeaseManager.LeaseUnavailable) and fails the execution once the retries run out." : ""}"
+  acquire_comment = "Acquire a lease of pool '${var.lease_prefix}' (at most ${var.max_concurrent_leases} at once). Idempotent per execution and resource id.${local.retry_strategy ? " A full pool is retried (LeaseManager.LeaseUnavailable) and fails the execution once the retries run out." : ""}${local.callback_strategy ? " A full pool, or executions already queued, leads to ${var.sfn_wait_state_name}, which queues for the next free slot." : ""}"
   acquire_fields  = ["status", "lease_id", "lease_expires_at", "current_running", "max_concurrent_leases"]
   release_fields  = ["status", "lease_id", "released"]
   renew_fields    = ["status", "lease_id", "lease_expires_at"]
@@ -73,8 +73,8 @@ locals {
       Next     = var.sfn_check_lease_state_name
     }
 
-    # Only "acquired" leads to the work; anything else ("wait" only with the poll strategy) fails the
-    # execution with States.NoChoiceMatched, so work never runs without a lease.
+    # Only "acquired" leads to the work; anything else ("wait" only with the poll and callback
+    # strategies) fails the execution with States.NoChoiceMatched, so work never runs without a lease.
     check = {
       Type    = "Choice"
       Comment = "Go on only with a lease."
@@ -85,6 +85,18 @@ locals {
       Comment = "The pool is full: ask again shortly."
       Seconds = var.sfn_wait_seconds
       Next    = var.sfn_acquire_lease_state_name
+    }
+
+    # The callback strategy's waiting state (named sfn_wait_state_name like the poll Wait it
+    # replaces): queue the task token; the lease manager completes the Task with the lease when a
+    # slot is handed to this execution. The output replaces the Payload wrapper of lambda:invoke.
+    queue = {
+      Type           = "Task"
+      Comment        = "The pool is full or others queue before us: wait in line (first in, first out within a priority). The lease manager completes this task with the lease (SendTaskSuccess) once a slot is handed to this execution; on timeout the task asks again and keeps its place."
+      Resource       = local.invoke_wait
+      TimeoutSeconds = var.sfn_callback_timeout_seconds
+      Retry          = local.queue_retry
+      Next           = var.sfn_post_acquire_lease_state
     }
 
     release = merge({
@@ -131,6 +143,20 @@ locals {
 
     wait = {}
 
+    queue = {
+      Parameters = {
+        FunctionName = local.function_arn
+        Payload = merge(local.queue_constants, {
+          "task_token.$"  = "$$.Task.Token"
+          "owner_id.$"    = "$$.Execution.Id"
+          "resource_id.$" = var.sfn_resource_id_jsonpath
+        }, var.sfn_priority_jsonpath == null ? {} : { "priority.$" = var.sfn_priority_jsonpath })
+      }
+      # SendTaskSuccess's output is the acquire answer itself: the same fields, without Payload.
+      ResultSelector = { for f in local.acquire_fields : "${f}.$" => "$.${f}" }
+      ResultPath     = local.result_path
+    }
+
     release = {
       Parameters = {
         FunctionName = local.function_arn
@@ -163,9 +189,13 @@ locals {
   )
   resource_id_jsonata_known = var.sfn_resource_id_jsonata != null || can(regex("^\\$(\\.[A-Za-z_][A-Za-z0-9_]*)*$", var.sfn_resource_id_jsonpath))
 
-  # {% $states.result.Payload.{'status': status, ...} %}: the answer's fields, as ResultSelector picks them.
-  select_jsonata = { for name, fields in { acquire = local.acquire_fields, release = local.release_fields } :
-    name => "$states.result.Payload.{${join(", ", [for f in fields : "'${f}': ${f}"])}}"
+  # {% $states.result.Payload.{'status': status, ...} %}: the answer's fields, as ResultSelector picks them
+  # (the callback Task's result is the answer itself, without Payload).
+  select_jsonata = { for name, picked in {
+    acquire = { result = "$states.result.Payload", fields = local.acquire_fields }
+    queue   = { result = "$states.result", fields = local.acquire_fields }
+    release = { result = "$states.result.Payload", fields = local.release_fields }
+    } : name => "${picked.result}.{${join(", ", [for f in picked.fields : "'${f}': ${f}"])}}"
   }
 
   jsonata_overlay = {
@@ -192,6 +222,20 @@ locals {
     }
 
     wait = { QueryLanguage = "JSONata" }
+
+    queue = {
+      QueryLanguage = "JSONata"
+      Arguments = {
+        FunctionName = local.function_arn
+        Payload = merge(local.queue_constants, {
+          task_token  = "{% $states.context.Task.Token %}"
+          owner_id    = "{% $states.context.Execution.Id %}"
+          resource_id = "{% ${local.resource_id_jsonata} %}"
+        }, local.priority_jsonata == null ? {} : { priority = "{% ${local.priority_jsonata} %}" })
+      }
+      Assign = { (var.sfn_lease_variable_name) = "{% ${local.select_jsonata.queue} %}" }
+      Output = "{% $states.input %}"
+    }
 
     release = {
       QueryLanguage = "JSONata"
@@ -224,10 +268,10 @@ locals {
         (var.sfn_acquire_lease_state_name) = local.states.acquire
         (var.sfn_check_lease_state_name)   = local.states.check
       },
-      local.retry_strategy ? {} : { (var.sfn_wait_state_name) = local.states.wait },
+      local.retry_strategy ? {} : { (var.sfn_wait_state_name) = local.waiting_state },
     ))
     check   = jsonencode({ (var.sfn_check_lease_state_name) = local.states.check })
-    wait    = local.retry_strategy ? null : jsonencode({ (var.sfn_wait_state_name) = local.states.wait })
+    wait    = local.retry_strategy ? null : jsonencode({ (var.sfn_wait_state_name) = local.waiting_state })
     release = jsonencode({ (var.sfn_release_lease_state_name) = local.states.release })
     renew   = var.sfn_post_renew_lease_state == null ? null : jsonencode({ (var.sfn_renew_lease_state_name) = local.states.renew })
   } : null

@@ -69,7 +69,7 @@ variable "sfn_check_lease_state_name" {
 }
 
 variable "sfn_wait_state_name" {
-  description = "Name of the Wait state used while the pool is full."
+  description = "Name of the state an execution waits in while the pool is full: the Wait state (poll) or the .waitForTaskToken Task (callback)."
   type        = string
   default     = "WaitForLease"
 
@@ -152,13 +152,13 @@ variable "sfn_task_retry" {
 }
 
 variable "sfn_wait_strategy" {
-  description = "How AcquireLease waits for a full pool. \"poll\": the lease manager answers \"wait\" and a Choice + Wait loop asks again every sfn_wait_seconds (three state transitions per attempt). \"retry\": the lease manager raises LeaseManager.LeaseUnavailable and the Task's own Retry asks again with backoff and full jitter (sfn_lease_retry; one transition per attempt), failing the execution with that error once the attempts run out."
+  description = "How AcquireLease waits for a full pool. \"poll\": the lease manager answers \"wait\" and a Choice + Wait loop asks again every sfn_wait_seconds (three state transitions per attempt). \"retry\": the lease manager raises LeaseManager.LeaseUnavailable and the Task's own Retry asks again with backoff and full jitter (sfn_lease_retry; one transition per attempt), failing the execution with that error once the attempts run out. \"callback\" (Standard workflows only): the execution queues on a .waitForTaskToken Task and the lease manager hands it a freed slot directly, first in, first out within a priority (sfn_priority_jsonpath), with SendTaskSuccess; see sfn_callback_timeout_seconds and callback_sweep_enabled."
   type        = string
   default     = "poll"
 
   validation {
-    condition     = contains(["poll", "retry"], var.sfn_wait_strategy)
-    error_message = "sfn_wait_strategy must be \"poll\" or \"retry\"."
+    condition     = contains(["poll", "retry", "callback"], var.sfn_wait_strategy)
+    error_message = "sfn_wait_strategy must be \"poll\", \"retry\" or \"callback\"."
   }
 }
 

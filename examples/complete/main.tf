@@ -1,5 +1,10 @@
 locals {
-  jobs = [for i in range(var.jobs) : { id = format("job-%03d", i + 1), seconds = 1 + (i * 3) % 4 }]
+  # Every tenth job is urgent: with the callback strategy it goes ahead of the queued others.
+  jobs = [for i in range(var.jobs) : { id = format("job-%03d", i + 1), seconds = 1 + (i * 3) % 4, priority = i % 10 == 9 ? 10 : 0 }]
+
+  # The callback strategy's .waitForTaskToken exists in Standard workflows only; the state machine
+  # checks its type against the module's sfn_workflow_types at plan time.
+  workflow_type = "STANDARD"
 }
 
 data "aws_caller_identity" "current" {}
@@ -85,13 +90,16 @@ module "orders_lease" {
   create_alarms       = true
   alarm_sns_topic_arn = aws_sns_topic.on_call.arn
 
-  # The jobs arrive as {"job": {"id": ..., "seconds": ...}}; keep lease data under $.lease.
+  # The jobs arrive as {"job": {"id": ..., "seconds": ..., "priority": ...}}; keep lease data under
+  # $.lease. A full pool queues the job (callback strategy): a freed slot goes straight to the next
+  # job in line, urgent ones first, and a sweep every minute hands on leases a crashed run left.
   sfn_resource_id_jsonpath      = "$.job.id"
   sfn_lease_result_path         = "$.lease"
   sfn_release_lease_result_path = "$.release"
   sfn_post_acquire_lease_state  = "RunJob"
   end_state_after_release_lease = true
-  sfn_wait_seconds              = 2
+  sfn_wait_strategy             = "callback"
+  sfn_priority_jsonpath         = "$.job.priority"
   sfn_task_retry                = { max_attempts = 8, max_delay_seconds = 20 }
 
   # A failed or aborted run gives its leases back at once instead of after 5 minutes. The workflow
@@ -118,6 +126,7 @@ module "reporting_lease" {
 
   sfn_post_acquire_lease_state  = "BuildReport"
   end_state_after_release_lease = true
+  sfn_wait_strategy             = "callback"
 }
 
 ################################################################################
@@ -173,7 +182,7 @@ resource "aws_cloudwatch_log_group" "workflow" {
 
 resource "aws_sfn_state_machine" "workflow" {
   name       = "${var.name_prefix}-workflow"
-  type       = "STANDARD"
+  type       = local.workflow_type
   role_arn   = aws_iam_role.workflow.arn
   definition = local.definition
 
@@ -185,6 +194,13 @@ resource "aws_sfn_state_machine" "workflow" {
 
   tracing_configuration {
     enabled = true
+  }
+
+  lifecycle {
+    precondition {
+      condition     = contains(module.orders_lease.sfn_workflow_types, local.workflow_type)
+      error_message = "The orders lease fragments run in ${join(" or ", module.orders_lease.sfn_workflow_types)} state machines only (sfn_wait_strategy = \"callback\" waits on a .waitForTaskToken Task, which Express workflows do not support)."
+    }
   }
 }
 

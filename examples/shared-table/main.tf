@@ -12,6 +12,10 @@ locals {
     ]
   }
 
+  # The callback strategy's .waitForTaskToken exists in Standard workflows only (here: the Distributed
+  # Map's child workflows); each state machine checks its type at plan time.
+  workflow_type = "STANDARD"
+
   # The account id without another data source: it is part of the table's ARN.
   account_id = split(":", module.regional_lease_store.dynamodb_table_arn)[4]
   state_machine_arn = {
@@ -48,9 +52,11 @@ module "analytics_lease" {
   max_concurrent_leases = local.workloads.analytics.leases
   lambda_package_path   = var.lease_manager_package_path
 
+  # A full pool queues the item; a freed slot goes straight to the next item in line.
   sfn_resource_id_jsonpath      = "$.item_id"
   sfn_post_acquire_lease_state  = "Process"
   end_state_after_release_lease = true
+  sfn_wait_strategy             = "callback"
 }
 
 module "batch_lease" {
@@ -63,9 +69,11 @@ module "batch_lease" {
   max_concurrent_leases = local.workloads.batch.leases
   lambda_package_path   = var.lease_manager_package_path
 
+  # A full pool queues the item; a freed slot goes straight to the next item in line.
   sfn_resource_id_jsonpath      = "$.item_id"
   sfn_post_acquire_lease_state  = "Process"
   end_state_after_release_lease = true
+  sfn_wait_strategy             = "callback"
 }
 
 ################################################################################
@@ -123,7 +131,7 @@ locals {
           MaxConcurrency = local.workloads[workload].items
           Label          = "${workload}Items"
           ItemProcessor = {
-            ProcessorConfig = { Mode = "DISTRIBUTED", ExecutionType = "STANDARD" }
+            ProcessorConfig = { Mode = "DISTRIBUTED", ExecutionType = local.workflow_type }
             StartAt         = d.lease.sfn_acquire_lease_state_name
             States = merge(
               jsondecode(d.lease.acquire_lease_state),
@@ -149,9 +157,16 @@ resource "aws_sfn_state_machine" "workflow" {
   for_each = local.rendered
 
   name       = "${local.name}-${each.key}-workflow"
-  type       = "STANDARD"
+  type       = local.workflow_type
   role_arn   = aws_iam_role.workflow[each.key].arn
   definition = each.value
+
+  lifecycle {
+    precondition {
+      condition     = contains(local.definitions[each.key].lease.sfn_workflow_types, local.workflow_type)
+      error_message = "The ${each.key} lease fragments run in ${join(" or ", local.definitions[each.key].lease.sfn_workflow_types)} workflows only (sfn_wait_strategy = \"callback\" waits on a .waitForTaskToken Task, which Express workflows do not support)."
+    }
+  }
 }
 
 ################################################################################

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# State machine definitions exactly as Terraform renders them (module fragments in every shape,
-# the README quick start verbatim, the examples), checked by asl-validator and @wmfs/statelint.
+# State machine definitions exactly as Terraform renders them (module fragments in every shape and
+# wait strategy, the README quick start verbatim, the examples), checked by asl-validator and
+# @wmfs/statelint.
 # The seed module's faults, applied to a good definition, must be rejected (the check can fail).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -8,7 +9,7 @@ source scripts/terraform-env.sh
 passed=0 failed=0
 rm -rf build/rendered
 node tools/quickstart.mjs >/dev/null || { echo "FAIL quick start extraction"; echo "0 passed, 1 failed"; exit 1; }
-for config in tests/render/fragments tests/render/depth build/quickstart examples/*/; do
+for config in tests/render/fragments tests/render/depth tests/render/callback build/quickstart examples/*/; do
   [ -d "$config/tests" ] || continue
   name=$(basename "$config")
   if node tools/render.mjs "$config" "build/rendered/$name" >/dev/null 2>"build/render-$name.err"; then

@@ -45,6 +45,7 @@ run "creates_table_function_role_and_log_group" {
       LEASE_PREFIX                  = ""
       LEASE_MAX_CONCURRENT          = "100"
       LEASE_MAX_DURATION_SECONDS    = "600"
+      LEASE_WAIT_STRATEGY           = "poll"
       LEASE_RECLAIM_SETTLE_SECONDS  = "10"
       POWERTOOLS_SERVICE_NAME       = "lease-manager"
       POWERTOOLS_LOG_LEVEL          = "INFO"

@@ -107,3 +107,27 @@ run "workflow_iam_and_logging" {
     error_message = "reclaim is per pool and off unless asked"
   }
 }
+
+run "jobs_queue_for_freed_slots_urgent_ones_first" {
+  command = apply
+
+  assert {
+    condition = (
+      jsondecode(output.state_machine_definition).States.FanOut.ItemProcessor.States.WaitForLease.Resource == "arn:aws:states:::lambda:invoke.waitForTaskToken"
+      && jsondecode(output.state_machine_definition).States.FanOut.ItemProcessor.States.WaitForLease.Parameters.Payload["priority.$"] == "$.job.priority"
+      && jsondecode(output.state_machine_definition).States.FanOut.ItemProcessor.States.WaitForLease.ResultPath == "$.lease"
+      && jsondecode(output.state_machine_definition).States.FanOut.ItemProcessor.States.WaitForLease.Next == "RunJob"
+    )
+    error_message = "a full pool queues the job (callback strategy) by its priority; the handed-over lease lands under $.lease"
+  }
+
+  assert {
+    condition     = length([for j in jsondecode(output.state_machine_definition).States.ListJobs.Result : j if j.priority == 10]) == 5 && length([for j in jsondecode(output.state_machine_definition).States.ListJobs.Result : j if j.priority == 0]) == 45
+    error_message = "every tenth job is urgent"
+  }
+
+  assert {
+    condition     = aws_sfn_state_machine.workflow.type == "STANDARD" && module.orders_lease.sweep_schedule_arn != null && module.reporting_lease.sweep_schedule_arn != null
+    error_message = "a Standard workflow (.waitForTaskToken); each pool sweeps expired leases"
+  }
+}

@@ -131,3 +131,20 @@ run "iam_wiring" {
     error_message = "Step Functions assumes the workflow roles"
   }
 }
+
+run "items_queue_for_freed_slots_in_standard_child_workflows" {
+  command = apply
+
+  assert {
+    condition = alltrue([for d in [output.analytics_definition, output.batch_definition] :
+      jsondecode(d).States.ProcessItems.ItemProcessor.States.WaitForLease.Resource == "arn:aws:states:::lambda:invoke.waitForTaskToken"
+      && jsondecode(d).States.ProcessItems.ItemProcessor.ProcessorConfig == { Mode = "DISTRIBUTED", ExecutionType = "STANDARD" }
+    ])
+    error_message = "each item queues on a .waitForTaskToken Task inside Standard child workflows"
+  }
+
+  assert {
+    condition     = alltrue([for w in aws_sfn_state_machine.workflow : w.type == "STANDARD"]) && module.analytics_lease.sweep_schedule_arn != null && module.batch_lease.sweep_schedule_arn != null
+    error_message = "Standard workflows; each pool sweeps expired leases"
+  }
+}

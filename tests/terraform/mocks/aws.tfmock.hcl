@@ -57,3 +57,7 @@ mock_data "aws_region" {
 mock_resource "aws_sns_topic" {
   defaults = { arn = "arn:aws:sns:eu-central-1:123456789012:complete-example-on-call" }
 }
+
+mock_resource "aws_scheduler_schedule" {
+  defaults = { arn = "arn:aws:scheduler:eu-central-1:123456789012:schedule/default/concurrency-mgmt-lease-manager-sweep" }
+}
