@@ -99,8 +99,6 @@ replace_without_artifacts() { # label args...
 
 wanted() { [ -z "${APPLY_ONLY:-}" ] || [[ " $APPLY_ONLY " == *" $1 "* ]]; }
 
-wanted() { [ -z "${APPLY_ONLY:-}" ] || [[ " $APPLY_ONLY " == *" $1 "* ]]; }
-
 started=$SECONDS
 checkout=$tmp/checkout
 clone "$checkout"
