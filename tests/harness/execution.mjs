@@ -2,6 +2,7 @@
 // answered by the local Lambda host.
 import { randomUUID } from "node:crypto";
 import { poolOf } from "./rendered.mjs";
+import { TASK_TOKEN_PLACEHOLDER, forInterpreter, waitForTaskTokenHandler, expireOpenTokens } from "./task-token.mjs";
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers, which Node 20 lacks.
 if (!Promise.withResolvers) {
@@ -101,17 +102,32 @@ export function countTransitions(run) {
 
 /**
  * Runs one execution. `handlers` answers Task states by name; every lambda:invoke Task not in it
- * goes to `leaseHandler`. The context carries an execution id, as Step Functions' does.
+ * goes to `leaseHandler`, and every lambda:invoke.waitForTaskToken Task invokes `leaseHandler` with
+ * a fresh task token and then waits on `taskTokens` (a TaskTokenEndpoint) for the token's outcome.
+ * The context carries an execution id, as Step Functions' does. When the run ends, tokens still
+ * open are expired (Step Functions closes an ended execution's Tasks).
  */
-export function runExecution(definition, input, { stateMachineName = "local", leaseHandler, handlers = {}, waitTimeOverrides = {}, retryIntervalOverrides = {}, executionName = randomUUID() } = {}) {
+export function runExecution(definition, input, { stateMachineName = "local", leaseHandler, handlers = {}, waitTimeOverrides = {}, retryIntervalOverrides = {}, executionName = randomUUID(), taskTokens, onToken } = {}) {
   const taskResourceLocalHandlers = { ...handlers };
   for (const name of taskStates(definition, (s) => String(s.Resource).endsWith(":states:::lambda:invoke"))) {
     taskResourceLocalHandlers[name] ??= leaseHandler;
   }
-  const machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
+  const { definition: runnable, waiting } = forInterpreter(definition);
+  const tracker = new Set();
+  for (const [name, state] of waiting) {
+    if (taskResourceLocalHandlers[name]) continue;
+    if (!taskTokens) throw new Error(`${name} waits for a task token: pass taskTokens (LocalLambda's taskTokens endpoint)`);
+    taskResourceLocalHandlers[name] = waitForTaskTokenHandler({ endpoint: taskTokens, state, stateName: name, invoke: leaseHandler, tracker, onToken });
+  }
+  const machine = new StateMachine(runnable, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run(input, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
-    context: { ...executionContext(stateMachineName, executionName, input), State: { Name: "", EnteredTime: new Date().toISOString(), RetryCount: 0 } },
+    context: {
+      ...executionContext(stateMachineName, executionName, input),
+      State: { Name: "", EnteredTime: new Date().toISOString(), RetryCount: 0 },
+      Task: { Token: TASK_TOKEN_PLACEHOLDER },
+    },
   });
-  return { id: executionName, result: execution.result, abort: execution.abort, eventLogs: execution.eventLogs };
+  const result = waiting.size ? execution.result.finally(() => expireOpenTokens(taskTokens, tracker)) : execution.result;
+  return { id: executionName, result, abort: execution.abort, eventLogs: execution.eventLogs };
 }
