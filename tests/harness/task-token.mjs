@@ -158,7 +158,7 @@ export function forInterpreter(definition) {
     for (const [name, s] of Object.entries(states ?? {})) {
       if (isWaitForTaskToken(s)) {
         waiting.set(name, { ...s });
-        s.TimeoutSeconds = 99_999_999;
+        s.TimeoutSeconds = 2_000_000; // the most a Node timer holds (2^31 ms), ~23 days
       }
       if (s.ItemProcessor ?? s.Iterator) walk((s.ItemProcessor ?? s.Iterator).States);
       for (const b of s.Branches ?? []) walk(b.States);
