@@ -102,93 +102,93 @@ internal static class TaskTokenControl
         switch (request.HttpMethod, segments)
         {
             case ("POST", ["tokens"]):
-            {
-                var body = await ReadAsync(request);
-                var token = body?["token"]?.GetValue<string>();
-                if (string.IsNullOrEmpty(token) || server.TryGetTask(token, out _))
                 {
-                    await ReplyAsync(response, 409, new JsonObject { ["message"] = "token missing or already registered" });
+                    var body = await ReadAsync(request);
+                    var token = body?["token"]?.GetValue<string>();
+                    if (string.IsNullOrEmpty(token) || server.TryGetTask(token, out _))
+                    {
+                        await ReplyAsync(response, 409, new JsonObject { ["message"] = "token missing or already registered" });
+                        return;
+                    }
+
+                    server.Register(token, Seconds(body?["timeoutSeconds"]), Seconds(body?["heartbeatSeconds"]));
+                    await ReplyAsync(response, 201, new JsonObject());
                     return;
                 }
-
-                server.Register(token, Seconds(body?["timeoutSeconds"]), Seconds(body?["heartbeatSeconds"]));
-                await ReplyAsync(response, 201, new JsonObject());
-                return;
-            }
 
             case ("GET", ["tokens", var token]):
-            {
-                if (!server.TryGetTask(token, out var task))
                 {
-                    await ReplyAsync(response, 404, new JsonObject { ["message"] = "unknown token" });
+                    if (!server.TryGetTask(token, out var task))
+                    {
+                        await ReplyAsync(response, 404, new JsonObject { ["message"] = "unknown token" });
+                        return;
+                    }
+
+                    var wait = double.TryParse(request.QueryString["waitSeconds"], NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : 30;
+                    try
+                    {
+                        await task.Outcome.WaitAsync(TimeSpan.FromSeconds(wait));
+                    }
+                    catch (TimeoutException)
+                    {
+                    }
+
+                    var outcome = task.Outcome.IsCompleted ? task.Outcome.Result : null;
+                    await ReplyAsync(response, 200, new JsonObject
+                    {
+                        ["status"] = outcome?.Status ?? "pending",
+                        ["output"] = outcome?.Output,
+                        ["error"] = outcome?.Error,
+                        ["cause"] = outcome?.Cause,
+                        ["heartbeats"] = task.Heartbeats,
+                    });
                     return;
                 }
-
-                var wait = double.TryParse(request.QueryString["waitSeconds"], NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : 30;
-                try
-                {
-                    await task.Outcome.WaitAsync(TimeSpan.FromSeconds(wait));
-                }
-                catch (TimeoutException)
-                {
-                }
-
-                var outcome = task.Outcome.IsCompleted ? task.Outcome.Result : null;
-                await ReplyAsync(response, 200, new JsonObject
-                {
-                    ["status"] = outcome?.Status ?? "pending",
-                    ["output"] = outcome?.Output,
-                    ["error"] = outcome?.Error,
-                    ["cause"] = outcome?.Cause,
-                    ["heartbeats"] = task.Heartbeats,
-                });
-                return;
-            }
 
             case ("POST", ["tokens", var token, "expire"]):
-            {
-                var body = await ReadAsync(request);
-                if (!server.TryGetTask(token, out _))
                 {
-                    await ReplyAsync(response, 404, new JsonObject { ["message"] = "unknown token" });
+                    var body = await ReadAsync(request);
+                    if (!server.TryGetTask(token, out _))
+                    {
+                        await ReplyAsync(response, 404, new JsonObject { ["message"] = "unknown token" });
+                        return;
+                    }
+
+                    server.Expire(token, body?["answer"]?.GetValue<string>() ?? "TaskTimedOut");
+                    await ReplyAsync(response, 200, new JsonObject());
                     return;
                 }
 
-                server.Expire(token, body?["answer"]?.GetValue<string>() ?? "TaskTimedOut");
-                await ReplyAsync(response, 200, new JsonObject());
-                return;
-            }
-
             case ("POST", ["faults"]):
-            {
-                var body = await ReadAsync(request);
-                server.InjectFaults(body?["errorType"]?.GetValue<string>() ?? "ThrottlingException", body?["count"]?.GetValue<int>() ?? 1, body?["status"]?.GetValue<int>() ?? 400);
-                await ReplyAsync(response, 202, new JsonObject());
-                return;
-            }
-
-            case ("GET", ["calls"]):
-            {
-                var token = request.QueryString["token"];
-                var calls = new JsonArray();
-                foreach (var call in server.Calls.Where(c => token is null || c.TaskToken == token))
                 {
-                    calls.Add(new JsonObject
-                    {
-                        ["action"] = call.Action,
-                        ["taskToken"] = call.TaskToken,
-                        ["region"] = call.Region,
-                        ["service"] = call.Service,
-                        ["status"] = call.Status,
-                        ["errorType"] = call.ErrorType,
-                        ["body"] = call.Body,
-                        ["at"] = call.At.ToUnixTimeMilliseconds(),
-                    });
+                    var body = await ReadAsync(request);
+                    server.InjectFaults(body?["errorType"]?.GetValue<string>() ?? "ThrottlingException", body?["count"]?.GetValue<int>() ?? 1, body?["status"]?.GetValue<int>() ?? 400);
+                    await ReplyAsync(response, 202, new JsonObject());
+                    return;
                 }
 
-                await ReplyAsync(response, 200, calls);
-                return;
-            }
+            case ("GET", ["calls"]):
+                {
+                    var token = request.QueryString["token"];
+                    var calls = new JsonArray();
+                    foreach (var call in server.Calls.Where(c => token is null || c.TaskToken == token))
+                    {
+                        calls.Add(new JsonObject
+                        {
+                            ["action"] = call.Action,
+                            ["taskToken"] = call.TaskToken,
+                            ["region"] = call.Region,
+                            ["service"] = call.Service,
+                            ["status"] = call.Status,
+                            ["errorType"] = call.ErrorType,
+                            ["body"] = call.Body,
+                            ["at"] = call.At.ToUnixTimeMilliseconds(),
+                        });
+                    }
+
+                    await ReplyAsync(response, 200, calls);
+                    return;
+                }
 
             default:
                 await ReplyAsync(response, 404, new JsonObject { ["message"] = $"no control route {request.HttpMethod} /local/{path}" });
