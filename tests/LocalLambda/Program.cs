@@ -43,7 +43,19 @@ if (configPath is null)
 }
 
 using var config = JsonDocument.Parse(await File.ReadAllBytesAsync(configPath));
-await using var stepFunctions = new StepFunctionsTaskTokenServer();
+// The endpoint verifies SigV4 signatures with the keys the functions run with (ExecutionEnvironment
+// gives them local/local unless their environment says otherwise).
+var keys = new Dictionary<string, string>(StringComparer.Ordinal) { ["local"] = "local" };
+foreach (var f in config.RootElement.GetProperty("functions").EnumerateArray())
+{
+    if (f.TryGetProperty("environment", out var fe) && fe.TryGetProperty("AWS_ACCESS_KEY_ID", out var id) && fe.TryGetProperty("AWS_SECRET_ACCESS_KEY", out var secret)
+        && id.GetString() is { Length: > 0 } idText && secret.GetString() is { Length: > 0 } secretText)
+    {
+        keys[idText] = secretText;
+    }
+}
+
+await using var stepFunctions = new StepFunctionsTaskTokenServer(secretAccessKeys: keys);
 var pools = new Dictionary<string, FunctionPool>(StringComparer.Ordinal);
 foreach (var f in config.RootElement.GetProperty("functions").EnumerateArray())
 {

@@ -11,8 +11,8 @@ namespace LocalPeers;
 /// <c>POST /</c>, AWS JSON 1.0, <c>X-Amz-Target: AWSStepFunctions.SendTaskSuccess</c> /
 /// <c>SendTaskFailure</c> / <c>SendTaskHeartbeat</c>, <c>{}</c> on success and
 /// <c>{"__type":…,"message":…}</c> with HTTP 400 on error. Requests must carry a SigV4
-/// <c>Authorization</c> header scoped to service <c>states</c> (the signature itself is not
-/// recomputed: the peer does not know the caller's secret).
+/// <c>Authorization</c> header scoped to service <c>states</c>; given the callers' secret keys, the
+/// endpoint also recomputes the signature and rejects a mismatch as AWS does.
 /// A control API under <c>/local/</c> plays the Step Functions side of a waiting Task (see
 /// <see cref="TaskTokenControl"/>): register a token, await its outcome, expire or forget it,
 /// inject faults, read every call.
@@ -32,10 +32,14 @@ public sealed partial class StepFunctionsTaskTokenServer : LoopbackHttpServer
     private readonly ConcurrentDictionary<string, WaitingTask> _tasks = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Type, int Status)> _faults = new();
     private readonly ConcurrentQueue<TaskTokenCall> _calls = new();
+    private readonly IReadOnlyDictionary<string, string>? _secretAccessKeys;
 
-    public StepFunctionsTaskTokenServer(int port = 0)
+    /// <param name="port">0 for a free port.</param>
+    /// <param name="secretAccessKeys">Access key id → secret: when given, signatures are verified and other keys refused.</param>
+    public StepFunctionsTaskTokenServer(int port = 0, IReadOnlyDictionary<string, string>? secretAccessKeys = null)
         : base(port)
     {
+        _secretAccessKeys = secretAccessKeys;
         StartServing();
     }
 
@@ -146,9 +150,26 @@ public sealed partial class StepFunctionsTaskTokenServer : LoopbackHttpServer
             return (400, ActionAnswer.Error("InvalidSignatureException", $"Credential should be scoped to correct service: 'states'. (was '{scope.Groups["service"].Value}')"));
         }
 
-        if (request.Headers["X-Amz-Date"] is null && request.Headers["Date"] is null)
+        if (request.Headers["X-Amz-Date"] is not { } amzDate)
         {
             return (400, ActionAnswer.Error("IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."));
+        }
+
+        if (_secretAccessKeys is not null)
+        {
+            if (!_secretAccessKeys.TryGetValue(scope.Groups["key"].Value, out var secret))
+            {
+                return (400, ActionAnswer.Error("UnrecognizedClientException", "The security token included in the request is invalid."));
+            }
+
+            var headers = request.Headers.AllKeys.OfType<string>().Select(k => KeyValuePair.Create(k, request.Headers[k] ?? ""));
+            var expected = SigV4.Signature(
+                request.HttpMethod, "/", request.Url?.Query.TrimStart('?') ?? "", headers, scope.Groups["signed"].Value.Split(';'),
+                request.Headers["X-Amz-Content-Sha256"] ?? SigV4.Sha256Hex(body), amzDate, scope.Groups["region"].Value, "states", secret);
+            if (expected != scope.Groups["signature"].Value)
+            {
+                return (403, ActionAnswer.Error("InvalidSignatureException", "The request signature we calculated does not match the signature you provided."));
+            }
         }
 
         if (!(request.ContentType ?? "").StartsWith("application/x-amz-json-1.0", StringComparison.Ordinal))
@@ -250,7 +271,7 @@ public sealed partial class StepFunctionsTaskTokenServer : LoopbackHttpServer
         json.ValueKind == JsonValueKind.Object && json.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     // AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-central-1/states/aws4_request, SignedHeaders=…, Signature=…
-    [GeneratedRegex(@"^AWS4-HMAC-SHA256 Credential=(?<key>[^/,\s]+)/(?<date>\d{8})/(?<region>[^/,\s]+)/(?<service>[^/,\s]+)/aws4_request,\s*SignedHeaders=[^,\s]+,\s*Signature=[0-9a-f]{64}$")]
+    [GeneratedRegex(@"^AWS4-HMAC-SHA256 Credential=(?<key>[^/,\s]+)/(?<date>\d{8})/(?<region>[^/,\s]+)/(?<service>[^/,\s]+)/aws4_request,\s*SignedHeaders=(?<signed>[^,\s]+),\s*Signature=(?<signature>[0-9a-f]{64})$")]
     private static partial Regex CredentialScope();
 
     private sealed record ActionAnswer(byte[] Body, string? ErrorType)
@@ -260,31 +281,4 @@ public sealed partial class StepFunctionsTaskTokenServer : LoopbackHttpServer
         public static ActionAnswer Error(string type, string message) =>
             new(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["__type"] = type, ["message"] = message }), type);
     }
-}
-
-/// <summary>One call of a task-token action as the endpoint saw it.</summary>
-public sealed class TaskTokenCall
-{
-    public required string Action { get; init; }
-
-    public required DateTimeOffset At { get; init; }
-
-    public string? TaskToken { get; set; }
-
-    /// <summary>The region of the SigV4 credential scope.</summary>
-    public string? Region { get; init; }
-
-    /// <summary>The service of the SigV4 credential scope.</summary>
-    public string? Service { get; init; }
-
-    public string? AccessKeyId { get; init; }
-
-    public string? ContentType { get; init; }
-
-    public required string Body { get; init; }
-
-    public int Status { get; set; }
-
-    /// <summary>The <c>__type</c> answered, null for a success.</summary>
-    public string? ErrorType { get; set; }
 }

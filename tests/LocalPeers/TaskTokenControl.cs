@@ -215,3 +215,30 @@ internal static class TaskTokenControl
         response.Close();
     }
 }
+
+/// <summary>One call of a task-token action as the endpoint saw it.</summary>
+public sealed class TaskTokenCall
+{
+    public required string Action { get; init; }
+
+    public required DateTimeOffset At { get; init; }
+
+    public string? TaskToken { get; set; }
+
+    /// <summary>The region of the SigV4 credential scope.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>The service of the SigV4 credential scope.</summary>
+    public string? Service { get; init; }
+
+    public string? AccessKeyId { get; init; }
+
+    public string? ContentType { get; init; }
+
+    public required string Body { get; init; }
+
+    public int Status { get; set; }
+
+    /// <summary>The <c>__type</c> answered, null for a success.</summary>
+    public string? ErrorType { get; set; }
+}

@@ -12,7 +12,11 @@ namespace LeaseManager.Tests.StepFunctions;
 public sealed class StepFunctionsTaskClientTests : IAsyncLifetime
 {
     private const string Region = "eu-west-3";
-    private readonly StepFunctionsTaskTokenServer _server = new();
+    private const string AccessKeyId = "AKIDLOCAL";
+    private const string SecretAccessKey = "local-secret";
+
+    // Verifies signatures: what it accepts, AWS would (SigV4Tests checks it against AWS's vectors).
+    private readonly StepFunctionsTaskTokenServer _server = new(secretAccessKeys: new Dictionary<string, string> { [AccessKeyId] = SecretAccessKey });
     private StepFunctionsTaskClient _client = null!;
 
     public Task InitializeAsync()
@@ -29,8 +33,8 @@ public sealed class StepFunctionsTaskClientTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    private static StepFunctionsTaskClient NewClient(int maxErrorRetry = 4) =>
-        StepFunctionsTaskClient.Create(Region, new BasicAWSCredentials("AKIDLOCAL", "local-secret"), maxErrorRetry, TimeSpan.FromSeconds(2));
+    private static StepFunctionsTaskClient NewClient(int maxErrorRetry = 4, string secret = SecretAccessKey) =>
+        StepFunctionsTaskClient.Create(Region, new BasicAWSCredentials(AccessKeyId, secret), maxErrorRetry, TimeSpan.FromSeconds(2));
 
     private static string NewToken() => "token-" + Guid.NewGuid().ToString("N");
 
@@ -62,6 +66,19 @@ public sealed class StepFunctionsTaskClientTests : IAsyncLifetime
         call.AccessKeyId.Should().Be("AKIDLOCAL");
         call.ContentType.Should().Be("application/x-amz-json-1.0");
         call.Status.Should().Be(200);
+    }
+
+    [Fact]
+    public async Task A_wrong_secret_key_is_refused_by_the_signature_check_and_delivers_nothing()
+    {
+        using var client = NewClient(secret: "not-the-secret");
+        var token = NewToken();
+        var task = _server.Register(token);
+
+        var act = () => client.SendTaskSuccessAsync(token, "{}", CancellationToken.None);
+
+        (await act.Should().ThrowAsync<InternalErrorException>()).Which.Message.Should().Contain("InvalidSignatureException");
+        task.Outcome.IsCompleted.Should().BeFalse();
     }
 
     [Fact]
