@@ -101,7 +101,8 @@ test("TimeoutSeconds fails the Task with States.Timeout; its Retry asks again wi
   await endpoint.sendTaskSuccess(second.task_token, lease("l-3"));
   const output = await run.result;
 
-  assert.ok(timedOutAfter >= 1000 && timedOutAfter < 3000, `re-asked after the 1 s timeout (${timedOutAfter} ms)`);
+  // No upper bound: on a loaded 2-core machine the interpreter's Retry can take seconds to re-enter.
+  assert.ok(timedOutAfter >= 1000, `re-asked only after the 1 s timeout (${timedOutAfter} ms)`);
   assert.notEqual(first.task_token, second.task_token, "each attempt has its own token");
   assert.deepEqual(late, { status: 400, body: { __type: "TaskTimedOut", message: "Task Timed Out: 'Provided task does not exist anymore'" } });
   assert.deepEqual(output.lease, lease("l-3"));
@@ -109,16 +110,17 @@ test("TimeoutSeconds fails the Task with States.Timeout; its Retry asks again wi
 
 test("HeartbeatSeconds: heartbeats keep the Task waiting past it, silence fails it with States.HeartbeatTimeout", async () => {
   const fn = queueing();
-  const run = runExecution({ StartAt: "WaitForLease", States: { WaitForLease: waitTask({ HeartbeatSeconds: 1 }) } }, { resource_id: "r-4" }, { leaseHandler: fn, taskTokens: endpoint });
+  const run = runExecution({ StartAt: "WaitForLease", States: { WaitForLease: waitTask({ HeartbeatSeconds: 2 }) } }, { resource_id: "r-4" }, { leaseHandler: fn, taskTokens: endpoint });
   const { task_token: token } = await fn.nth(1);
   let settled = false;
   run.result.then(() => { settled = true; }, () => { settled = true; });
 
-  for (let i = 0; i < 5; i++) {
+  const started = Date.now();
+  while (Date.now() - started < 3000) {
     await sleep(300);
     assert.equal((await endpoint.sendTaskHeartbeat(token)).status, 200);
   }
-  assert.equal(settled, false, "1.5 s of heartbeats every 300 ms kept a 1 s heartbeat clock from running out");
+  assert.equal(settled, false, "3 s of heartbeats every ~300 ms kept a 2 s heartbeat clock from running out");
 
   await assert.rejects(run.result, failedWith("States.HeartbeatTimeout"));
 });

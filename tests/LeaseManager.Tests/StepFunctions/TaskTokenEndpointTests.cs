@@ -133,12 +133,13 @@ public sealed class TaskTokenEndpointTests : IAsyncLifetime
         var timed = "t-" + Guid.NewGuid().ToString("N");
         var timedTask = _server.Register(timed, timeoutSeconds: 0.3);
         var beating = "t-" + Guid.NewGuid().ToString("N");
-        var beatingTask = _server.Register(beating, heartbeatSeconds: 0.6);
+        var beatingTask = _server.Register(beating, heartbeatSeconds: 1.5);
 
+        // 2 s of heartbeats, each well inside the 1.5 s clock even on a loaded machine.
         for (var i = 0; i < 4; i++)
         {
-            await Task.Delay(250);
-            (await SendAsync("SendTaskHeartbeat", new { taskToken = beating })).Status.Should().Be(HttpStatusCode.OK, "a heartbeat every 250 ms keeps a 600 ms heartbeat clock from running out");
+            await Task.Delay(500);
+            (await SendAsync("SendTaskHeartbeat", new { taskToken = beating })).Status.Should().Be(HttpStatusCode.OK, "a heartbeat every 500 ms keeps a 1.5 s heartbeat clock from running out");
         }
 
         (await timedTask.Outcome.WaitAsync(TimeSpan.FromSeconds(5))).Error.Should().Be("States.Timeout");
