@@ -39,6 +39,8 @@ function queueing() {
     return payloads[n - 1];
   };
   handler.payloads = payloads;
+  handler.outputs = [];
+  handler.delivered = (input, output) => handler.outputs.push({ token: input.Payload.task_token, output });
   return handler;
 }
 
@@ -70,6 +72,7 @@ test("SendTaskSuccess completes the Task with its output, signed for states, and
 
   assert.deepEqual(sent, { status: 200, body: {} });
   assert.deepEqual(output, { resource_id: "r-1", lease: lease("l-1") }, "the Task's result is the SendTaskSuccess output, no Payload wrapper");
+  assert.deepEqual(fn.outputs, [{ token: payload.task_token, output: lease("l-1") }], "the lease handler hears of the delivered lease");
   const [call] = await endpoint.calls(payload.task_token);
   assert.equal(call.service, "states");
   assert.equal((await endpoint.sendTaskSuccess(payload.task_token, lease("l-2"))).body.__type, "TaskTimedOut", "a closed task's token is gone");

@@ -30,7 +30,7 @@ export function leaseTaskHandler({ lambda, functions, observer, counters, onPayl
   // handler supplies the real value, as Step Functions would: 0 when the state is entered, +1 for
   // each Retry of it (a call that follows a failed call of the same owner's acquire).
   const failedAttempts = new Map();
-  return async (input) => {
+  const handler = async (input) => {
     const fn = byArn.get(input.FunctionName) ?? functions.find((f) => f.function_name === input.FunctionName);
     if (!fn) throw Object.assign(new Error(`no function ${input.FunctionName}`), { name: "Lambda.ResourceNotFoundException" });
     const pool = poolOf(fn).name;
@@ -61,6 +61,13 @@ export function leaseTaskHandler({ lambda, functions, observer, counters, onPayl
     }
     return { ExecutedVersion: "$LATEST", Payload: body, StatusCode: 200, SdkHttpMetadata: { HttpStatusCode: 200 } };
   };
+  // A .waitForTaskToken Task's result is the lease the function delivered with SendTaskSuccess,
+  // never its invocation's answer: the observer learns of that grant here.
+  handler.delivered = (input, output) => {
+    const fn = byArn.get(input.FunctionName) ?? functions.find((f) => f.function_name === input.FunctionName);
+    if (fn && output?.status === "acquired") observer?.acquired(poolOf(fn).name, input.Payload?.resource_id, output.lease_id);
+  };
+  return handler;
 }
 
 /** Every Task state name in a definition, nested Maps and Parallels included. */

@@ -112,8 +112,9 @@ function withToken(value, token) {
 
 /**
  * The handler of one `.waitForTaskToken` Task state. `invoke(input)` is the lambda:invoke part (the
- * evaluated Parameters/Arguments with the token in place); `tracker` collects the tokens a run
- * handed out, so the run can expire them when it ends.
+ * evaluated Parameters/Arguments with the token in place; `invoke.delivered(input, output)`, if
+ * present, hears of each SendTaskSuccess output); `tracker` collects the tokens a run handed out, so
+ * the run can expire them when it ends.
  */
 export function waitForTaskTokenHandler({ endpoint, state, stateName, invoke, tracker, onToken }) {
   for (const field of ["TimeoutSecondsPath", "HeartbeatSecondsPath"]) {
@@ -136,7 +137,12 @@ export function waitForTaskTokenHandler({ endpoint, state, stateName, invoke, tr
       const outcome = await endpoint.outcome(token);
       switch (outcome.status) {
         case "pending": continue;
-        case "succeeded": tracker?.delete(token); return JSON.parse(outcome.output);
+        case "succeeded": {
+          tracker?.delete(token);
+          const output = JSON.parse(outcome.output);
+          invoke.delivered?.(withToken(input, token), output);
+          return output;
+        }
         case "failed": tracker?.delete(token); throw statesError(outcome.error, outcome.cause);
         case "timedOut": tracker?.delete(token); throw statesError("States.Timeout", outcome.cause);
         case "heartbeatTimedOut": tracker?.delete(token); throw statesError("States.HeartbeatTimeout", outcome.cause);
