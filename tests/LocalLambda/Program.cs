@@ -6,7 +6,9 @@ using LocalPeers;
 //                  "timeoutSeconds":10,"environment":{"LEASE_TABLE_NAME":"..."}}]}
 // LocalLambda --dynamodb: only starts DynamoDB Local (the same launcher the tests use) and prints
 //                         "dynamodb <url>"; for scripts that need a table and nothing else.
-// Prints one line "listening <url>" when ready; stops on stdin EOF or SIGTERM.
+// Prints one line "listening <url> sfn=<url>" when ready: the Invoke API, then the local Step
+// Functions task-token endpoint (StepFunctionsTaskTokenServer) that every function reaches through
+// AWS_ENDPOINT_URL_SFN (set here unless the configuration sets it). Stops on stdin EOF or SIGTERM.
 string? configPath = null;
 var port = 0;
 var dynamoDbOnly = false;
@@ -41,6 +43,19 @@ if (configPath is null)
 }
 
 using var config = JsonDocument.Parse(await File.ReadAllBytesAsync(configPath));
+// The endpoint verifies SigV4 signatures with the keys the functions run with (ExecutionEnvironment
+// gives them local/local unless their environment says otherwise).
+var keys = new Dictionary<string, string>(StringComparer.Ordinal) { ["local"] = "local" };
+foreach (var f in config.RootElement.GetProperty("functions").EnumerateArray())
+{
+    if (f.TryGetProperty("environment", out var fe) && fe.TryGetProperty("AWS_ACCESS_KEY_ID", out var id) && fe.TryGetProperty("AWS_SECRET_ACCESS_KEY", out var secret)
+        && id.GetString() is { Length: > 0 } idText && secret.GetString() is { Length: > 0 } secretText)
+    {
+        keys[idText] = secretText;
+    }
+}
+
+await using var stepFunctions = new StepFunctionsTaskTokenServer(secretAccessKeys: keys);
 var pools = new Dictionary<string, FunctionPool>(StringComparer.Ordinal);
 foreach (var f in config.RootElement.GetProperty("functions").EnumerateArray())
 {
@@ -51,6 +66,13 @@ foreach (var f in config.RootElement.GetProperty("functions").EnumerateArray())
         {
             env[p.Name] = p.Value.ValueKind == JsonValueKind.Null ? null : p.Value.ToString();
         }
+    }
+
+    // As AWS_ENDPOINT_URL_DYNAMODB points the function at DynamoDB Local: the SDK's standard
+    // service-specific variable, read by the function's Step Functions client.
+    if (!env.ContainsKey(LeaseManager.StepFunctions.StepFunctionsTaskClient.EndpointVariable))
+    {
+        env[LeaseManager.StepFunctions.StepFunctionsTaskClient.EndpointVariable] = stepFunctions.Url;
     }
 
     var definition = new FunctionDefinition
@@ -64,7 +86,7 @@ foreach (var f in config.RootElement.GetProperty("functions").EnumerateArray())
 }
 
 await using var server = new InvokeApiServer(pools, port);
-Console.WriteLine($"listening {server.Url}");
+Console.WriteLine($"listening {server.Url} sfn={stepFunctions.Url}");
 // Not disposed: the exit handlers below may still fire while the process unwinds.
 var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, a) => { a.Cancel = true; stop.Cancel(); };

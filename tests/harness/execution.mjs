@@ -2,6 +2,7 @@
 // answered by the local Lambda host.
 import { randomUUID } from "node:crypto";
 import { poolOf } from "./rendered.mjs";
+import { TASK_TOKEN_PLACEHOLDER, forInterpreter, waitForTaskTokenHandler, expireOpenTokens } from "./task-token.mjs";
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers, which Node 20 lacks.
 if (!Promise.withResolvers) {
@@ -29,7 +30,7 @@ export function leaseTaskHandler({ lambda, functions, observer, counters, onPayl
   // handler supplies the real value, as Step Functions would: 0 when the state is entered, +1 for
   // each Retry of it (a call that follows a failed call of the same owner's acquire).
   const failedAttempts = new Map();
-  return async (input) => {
+  const handler = async (input) => {
     const fn = byArn.get(input.FunctionName) ?? functions.find((f) => f.function_name === input.FunctionName);
     if (!fn) throw Object.assign(new Error(`no function ${input.FunctionName}`), { name: "Lambda.ResourceNotFoundException" });
     const pool = poolOf(fn).name;
@@ -60,6 +61,13 @@ export function leaseTaskHandler({ lambda, functions, observer, counters, onPayl
     }
     return { ExecutedVersion: "$LATEST", Payload: body, StatusCode: 200, SdkHttpMetadata: { HttpStatusCode: 200 } };
   };
+  // A .waitForTaskToken Task's result is the lease the function delivered with SendTaskSuccess,
+  // never its invocation's answer: the observer learns of that grant here.
+  handler.delivered = (input, output) => {
+    const fn = byArn.get(input.FunctionName) ?? functions.find((f) => f.function_name === input.FunctionName);
+    if (fn && output?.status === "acquired") observer?.acquired(poolOf(fn).name, input.Payload?.resource_id, output.lease_id);
+  };
+  return handler;
 }
 
 /** Every Task state name in a definition, nested Maps and Parallels included. */
@@ -101,17 +109,32 @@ export function countTransitions(run) {
 
 /**
  * Runs one execution. `handlers` answers Task states by name; every lambda:invoke Task not in it
- * goes to `leaseHandler`. The context carries an execution id, as Step Functions' does.
+ * goes to `leaseHandler`, and every lambda:invoke.waitForTaskToken Task invokes `leaseHandler` with
+ * a fresh task token and then waits on `taskTokens` (a TaskTokenEndpoint) for the token's outcome.
+ * The context carries an execution id, as Step Functions' does. When the run ends, tokens still
+ * open are expired (Step Functions closes an ended execution's Tasks).
  */
-export function runExecution(definition, input, { stateMachineName = "local", leaseHandler, handlers = {}, waitTimeOverrides = {}, retryIntervalOverrides = {}, executionName = randomUUID() } = {}) {
+export function runExecution(definition, input, { stateMachineName = "local", leaseHandler, handlers = {}, waitTimeOverrides = {}, retryIntervalOverrides = {}, executionName = randomUUID(), taskTokens, onToken } = {}) {
   const taskResourceLocalHandlers = { ...handlers };
   for (const name of taskStates(definition, (s) => String(s.Resource).endsWith(":states:::lambda:invoke"))) {
     taskResourceLocalHandlers[name] ??= leaseHandler;
   }
-  const machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
+  const { definition: runnable, waiting } = forInterpreter(definition);
+  const tracker = new Set();
+  for (const [name, state] of waiting) {
+    if (taskResourceLocalHandlers[name]) continue;
+    if (!taskTokens) throw new Error(`${name} waits for a task token: pass taskTokens (LocalLambda's taskTokens endpoint)`);
+    taskResourceLocalHandlers[name] = waitForTaskTokenHandler({ endpoint: taskTokens, state, stateName: name, invoke: leaseHandler, tracker, onToken });
+  }
+  const machine = new StateMachine(runnable, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run(input, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
-    context: { ...executionContext(stateMachineName, executionName, input), State: { Name: "", EnteredTime: new Date().toISOString(), RetryCount: 0 } },
+    context: {
+      ...executionContext(stateMachineName, executionName, input),
+      State: { Name: "", EnteredTime: new Date().toISOString(), RetryCount: 0 },
+      Task: { Token: TASK_TOKEN_PLACEHOLDER },
+    },
   });
-  return { id: executionName, result: execution.result, abort: execution.abort, eventLogs: execution.eventLogs };
+  const result = waiting.size ? execution.result.finally(() => expireOpenTokens(taskTokens, tracker)) : execution.result;
+  return { id: executionName, result, abort: execution.abort, eventLogs: execution.eventLogs };
 }

@@ -7,12 +7,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { repoRoot, startPeerProcess, stopPeerProcess } from "./peer-process.mjs";
+import { TaskTokenEndpoint } from "./task-token.mjs";
 
 export { repoRoot } from "./peer-process.mjs";
 export { DynamoDbLocal } from "./dynamodb-local.mjs";
 export { loadRendered, poolOf, localFunctions, renderConfiguration } from "./rendered.mjs";
 export { LeaseObserver, sampleLeases } from "./observer.mjs";
 export { leaseTaskHandler, taskStates, executionContext, countTransitions, runExecution } from "./execution.mjs";
+export { TaskTokenEndpoint, TASK_TOKEN_PLACEHOLDER } from "./task-token.mjs";
 
 // ---------------------------------------------------------------------------------------------
 // The packaged lease manager behind tests/LocalLambda (our Runtime API + Invoke API host)
@@ -45,11 +47,19 @@ export class LocalLambda {
     mkdirSync(dir, { recursive: true });
     const config = join(dir, `functions-${process.pid}-${randomUUID().slice(0, 8)}.json`);
     writeFileSync(config, JSON.stringify({ functions }, null, 2));
-    const { child, value: url } = await startPeerProcess(["--config", config], "listening ");
-    return new LocalLambda(url, child);
+    // "listening <Invoke API url> sfn=<task-token endpoint url>"
+    const { child, value } = await startPeerProcess(["--config", config], "listening ");
+    const [url, ...fields] = value.split(" ");
+    const sfn = fields.find((f) => f.startsWith("sfn="))?.slice("sfn=".length);
+    return new LocalLambda(url, child, sfn);
   }
 
-  constructor(url, child) { this.url = url; this.child = child; }
+  constructor(url, child, sfnUrl) {
+    this.url = url;
+    this.child = child;
+    /** The local Step Functions task-token endpoint every function reaches through AWS_ENDPOINT_URL_SFN. */
+    this.taskTokens = sfnUrl ? new TaskTokenEndpoint(sfnUrl) : undefined;
+  }
 
   /**
    * Lambda Invoke (RequestResponse). Returns { payload } or { error: { errorType, errorMessage } }.

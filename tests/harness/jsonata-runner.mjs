@@ -9,6 +9,7 @@
 import jsonata from "jsonata";
 import { randomUUID } from "node:crypto";
 import { executionContext } from "./harness.mjs";
+import { TASK_TOKEN_PLACEHOLDER, isWaitForTaskToken, waitForTaskTokenHandler, expireOpenTokens } from "./task-token.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const TEMPLATE = /^\{%([\s\S]*)%\}$/;
@@ -46,6 +47,8 @@ const normalise = (v) => JSON.parse(JSON.stringify(v));
 
 const SUPPORTED = {
   Task: ["Type", "QueryLanguage", "Comment", "Resource", "Arguments", "Assign", "Output", "Retry", "Next", "End"],
+  // Only on .waitForTaskToken Tasks, whose clocks the task-token endpoint keeps.
+  WaitTask: ["Type", "QueryLanguage", "Comment", "Resource", "Arguments", "Assign", "Output", "Retry", "Next", "End", "TimeoutSeconds", "HeartbeatSeconds"],
   Choice: ["Type", "QueryLanguage", "Comment", "Choices", "Default", "Assign", "Output"],
   Wait: ["Type", "QueryLanguage", "Comment", "Seconds", "Next", "End", "Assign", "Output"],
   Pass: ["Type", "QueryLanguage", "Comment", "Assign", "Output", "Next", "End"],
@@ -55,11 +58,22 @@ const SUPPORTED = {
 
 /**
  * Runs one execution. Tasks whose Resource is arn:...:states:::lambda:invoke go to `leaseHandler`
- * (given the evaluated Arguments, like the JSONPath harness); `handlers[name]` answers any Task by
- * name. Returns { output, transitions, context }.
+ * (given the evaluated Arguments, like the JSONPath harness); ...lambda:invoke.waitForTaskToken
+ * Tasks invoke `leaseHandler` with a fresh task token ($states.context.Task.Token) and wait on
+ * `taskTokens` for its outcome; `handlers[name]` answers any Task by name.
+ * Returns { output, transitions, context }.
  */
-export async function runJsonataExecution(definition, input, {
-  leaseHandler, handlers = {}, waitTimeOverrides = {}, retryIntervalOverrides = {}, executionName = randomUUID(), stateMachineName = "local",
+export async function runJsonataExecution(definition, input, options = {}) {
+  const tracker = new Set();
+  try {
+    return await runStates(definition, input, { ...options, tracker });
+  } finally {
+    if (options.taskTokens) await expireOpenTokens(options.taskTokens, tracker);
+  }
+}
+
+async function runStates(definition, input, {
+  leaseHandler, handlers = {}, waitTimeOverrides = {}, retryIntervalOverrides = {}, executionName = randomUUID(), stateMachineName = "local", taskTokens, onToken, tracker,
 } = {}) {
   const topLanguage = definition.QueryLanguage ?? "JSONPath";
   const context = executionContext(stateMachineName, executionName, input);
@@ -73,11 +87,12 @@ export async function runJsonataExecution(definition, input, {
     if (!state) throw new StatesError("States.Runtime", `no state ${name}`);
     const language = state.QueryLanguage ?? topLanguage;
     if (language !== "JSONata") throw new Error(`${name}: this runner only runs JSONata states`);
-    const unsupported = Object.keys(state).filter((k) => !(SUPPORTED[state.Type] ?? []).includes(k));
+    const waits = isWaitForTaskToken(state);
+    const unsupported = Object.keys(state).filter((k) => !(SUPPORTED[waits ? "WaitTask" : state.Type] ?? []).includes(k));
     if (unsupported.length) throw new Error(`${name}: ${state.Type} fields ${unsupported.join(", ")} are not implemented here`);
 
     transitions++;
-    const stateContext = { ...context, State: { Name: name, EnteredTime: new Date().toISOString(), RetryCount: 0 } };
+    const stateContext = { ...context, State: { Name: name, EnteredTime: new Date().toISOString(), RetryCount: 0 }, ...(waits ? { Task: { Token: TASK_TOKEN_PLACEHOLDER } } : {}) };
     const bindings = (extra = {}) => ({ ...variables, states: { input: data, context: stateContext, ...extra } });
     let result;
     let next = state.Next;
@@ -88,7 +103,9 @@ export async function runJsonataExecution(definition, input, {
         for (;;) {
           try {
             const args = await evaluateTemplate(state.Arguments ?? "{% $states.input %}", bindings());
-            const handler = handlers[name] ?? (String(state.Resource).endsWith(":states:::lambda:invoke") ? leaseHandler : null);
+            const handler = handlers[name]
+              ?? (String(state.Resource).endsWith(":states:::lambda:invoke") ? leaseHandler : null)
+              ?? (waits && taskTokens ? waitForTaskTokenHandler({ endpoint: taskTokens, state, stateName: name, invoke: leaseHandler, tracker, onToken }) : null);
             if (!handler) throw new Error(`${name}: no handler for ${state.Resource}`);
             result = await handler(args);
             break;
