@@ -15,7 +15,7 @@ test("shared-table: two Distributed Maps share one table, each within its own ca
     ].map(([pool, name, definition, items]) => {
       stack.observer.expectItems(pool, items.length);
       // The Map's S3 ItemReader is not evaluated locally: the items it would read are the input.
-      return runExecution(definition, items, { stateMachineName: name, leaseHandler: stack.leaseHandler, waitTimeOverrides: { Process: 800, WaitForLease: 50 } });
+      return runExecution(definition, items, { stateMachineName: name, leaseHandler: stack.leaseHandler, taskTokens: stack.lambda.taskTokens, waitTimeOverrides: { Process: 800 } });
     });
     await Promise.all(runs.map((r) => r.result));
 
@@ -41,7 +41,7 @@ test("complete: an inline Map of 50 jobs through a pool of 8", async () => {
   try {
     stack.observer.expectItems("orders", 50);
     const run = runExecution(outputs.state_machine_definition, {}, {
-      stateMachineName: "complete-example-workflow", leaseHandler: stack.leaseHandler, waitTimeOverrides: { RunJob: 500, WaitForLease: 50 },
+      stateMachineName: "complete-example-workflow", leaseHandler: stack.leaseHandler, taskTokens: stack.lambda.taskTokens, waitTimeOverrides: { RunJob: 500 },
     });
     await run.result;
 

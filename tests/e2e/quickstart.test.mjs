@@ -41,3 +41,31 @@ test("the quick start's definition holds the limit of 10 across 16 concurrent ex
   assert.ok(stack.observer.pools[pool.name].waits > 0, "some executions waited for a lease");
   assert.deepEqual(await stack.items(), [], "every slot and owner item was released");
 });
+
+test("the quick start switched to the callback strategy by its one commented input: queued executions get their lease at the same place", async () => {
+  buildQuickstart(repoRoot, { callback: true });
+  const switched = loadRendered(await renderConfiguration("build/quickstart-callback", "e2e-quickstart-callback"), "quickstart");
+  const callbackStack = await startStack(switched.functions);
+  try {
+    const definition = switched.outputs.definition;
+    assert.equal(JSON.parse(definition).States.WaitForLease.Resource.endsWith(":states:::lambda:invoke.waitForTaskToken"), true, "WaitForLease waits for a task token");
+    const pool = callbackStack.pools[0];
+    const work = async (input) => { await sleep(200 + Math.random() * 300); return { worked: input.resource_id }; };
+    const runs = Array.from({ length: 16 }, (_, i) => runExecution(definition, { resource_id: `order-${i}` }, {
+      stateMachineName: "analytics-workflow", leaseHandler: callbackStack.leaseHandler, taskTokens: callbackStack.lambda.taskTokens,
+      handlers: { ProcessWork: work },
+    }));
+    const outputs = await Promise.all(runs.map((r) => r.result));
+
+    for (const output of outputs) {
+      assert.equal(output.work.worked, output.resource_id);
+      assert.equal(output.acquireLease.status, "acquired", "a handed-over lease lands where an acquired one does");
+      assert.equal(output.releaseLease.released, true);
+    }
+    assert.ok(callbackStack.observer.maxConcurrent(pool.name) <= 10);
+    assert.ok(callbackStack.observer.pools[pool.name].waits > 0, "some executions queued");
+    assert.deepEqual(await callbackStack.items(), []);
+  } finally {
+    await callbackStack.stop();
+  }
+});

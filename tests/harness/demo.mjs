@@ -48,7 +48,7 @@ try {
   // acquire attempts is shortened, through the interpreter's override, not by editing the definition.
   const executions = workflows.map((w) => ({
     ...w,
-    execution: runExecution(w.definition, w.items, { stateMachineName: w.stateMachine, leaseHandler, waitTimeOverrides: { WaitForLease: 250 } }),
+    execution: runExecution(w.definition, w.items, { stateMachineName: w.stateMachine, leaseHandler, taskTokens: lambda.taskTokens }),
   }));
   const outcomes = executions.map((e) => e.execution.result.then(() => ({ ok: true }), (error) => ({ ok: false, error })));
 
