@@ -32,6 +32,7 @@ resource "aws_lambda_function" "this" {
       LEASE_MAX_DURATION_SECONDS = tostring(var.max_lease_duration_seconds)
       # An acquire still in flight when its execution ended lands within the function's timeout.
       LEASE_RECLAIM_SETTLE_SECONDS  = tostring(var.lambda_timeout_seconds)
+      LEASE_WAIT_STRATEGY           = var.sfn_wait_strategy
       POWERTOOLS_SERVICE_NAME       = var.powertools_configuration.service_name
       POWERTOOLS_LOG_LEVEL          = upper(var.powertools_configuration.log_level)
       POWERTOOLS_LOGGER_SAMPLE_RATE = tostring(var.powertools_configuration.logger_sample_rate)

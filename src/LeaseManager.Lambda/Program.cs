@@ -24,7 +24,10 @@ using var runtime = new RuntimeApiClient(runtimeApi);
 LeaseHandler handler;
 try
 {
-    var pool = new LeasePool(DynamoDbClientFactory.Create(FunctionEnvironment.RegionName(environment)), FunctionEnvironment.PoolOptions(environment));
+    // The callback strategy wakes queued waiters through Step Functions' task-token API; until a
+    // notifier is wired here, LEASE_WAIT_STRATEGY=callback fails init with ConfigurationError.
+    ILeaseWaiterNotifier? notifier = null;
+    var pool = new LeasePool(DynamoDbClientFactory.Create(FunctionEnvironment.RegionName(environment)), FunctionEnvironment.PoolOptions(environment), notifier: notifier);
     handler = new LeaseHandler(new LeaseFunction(pool), logger, metrics);
 }
 catch (Exception e)
