@@ -8,7 +8,7 @@ namespace LeaseManager.Leasing;
 public sealed partial class LeasePool
 {
     /// <summary>Hand-off attempts per slot: each lost race (a waiter re-asked, a transaction conflict, a dead waiter) costs one.</summary>
-    private const int HandOffTries = 8;
+    private const int HandOffTries = 12;
 
     /// <summary>
     /// Passes <paramref name="slot"/> on. With a held fence (a release): frees it when nobody is
@@ -21,6 +21,13 @@ public sealed partial class LeasePool
         var passed = new PassOn(PassOnEnd.GaveUp, 0, 0, 0, false);
         for (var i = 0; i < HandOffTries; i++)
         {
+            if (i > 1)
+            {
+                // Lost races (concurrent hand-offs reading the same head, transactions meeting on the
+                // queue marker): spread the retries out, with full jitter, up to about 100 ms.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 2 << Math.Min(i, 6))), _clock, ct).ConfigureAwait(false);
+            }
+
             if (fence.LeaseId is not null)
             {
                 if (slot >= limit)

@@ -89,16 +89,15 @@ public sealed partial class LeasePool
     /// <summary>
     /// The scheduled sweep: hands every expired (or free) slot below the limit to queued waiters,
     /// so a holder that crashed without releasing delays the queue by at most its lease's expiry
-    /// plus the sweep's period.
+    /// plus the sweep's period. Without hand-off (no queue) it does nothing and answers zeros.
     /// </summary>
     /// <param name="cancellationToken">Abandons the call.</param>
     /// <returns>What the sweep found and handed on.</returns>
-    /// <exception cref="ConfigurationException">The pool does not hand off to waiters.</exception>
     /// <exception cref="TransientFailureException">DynamoDB kept failing; the next sweep tries again.</exception>
     public Task<SweepOutcome> SweepAsync(CancellationToken cancellationToken = default)
     {
-        RequireHandOff("sweep");
-        return FillFreeSlotsAsync(cancellationToken);
+        // Without hand-off nobody can be queued, and an acquire takes an expired slot over itself.
+        return _options.HandOffToWaiters ? FillFreeSlotsAsync(cancellationToken) : Task.FromResult(new SweepOutcome(0, 0, 0));
     }
 
     /// <summary>Release with the callback strategy: free when nobody is queued, else hand the slot to the head.</summary>
