@@ -136,6 +136,36 @@ public sealed class HandOffConcurrencyTests(ITestOutputHelper output) : LeaseTab
     }
 
     [Fact]
+    public async Task Eight_concurrent_sweeps_hand_each_expired_slot_to_exactly_one_waiter()
+    {
+        // Four crashed holders, 32 queued waiters, and the sweep running on eight instances at once
+        // (overlapping schedules, re-checks of queueing waiters): each slot goes to one waiter.
+        var clock = new ManualClock();
+        var notifier = new RecordingNotifier();
+        var pools = Enumerable.Range(0, 8).Select(_ => Table.HandOffPool(Limit, notifier, clock: clock)).ToArray();
+        for (var i = 0; i < Limit; i++)
+        {
+            await pools[0].AcquireAsync(new AcquireRequest($"arn:exec:crashed-{i}", "db", LeaseDurationSeconds: 30, Attempt: 0));
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 32).Select(i => pools[i % 8].WaitAsync(new WaitRequest($"token-{i}", $"arn:exec:w{i}", "db"))));
+        notifier.Deliveries.Should().BeEmpty();
+        clock.Advance(TimeSpan.FromSeconds(31));
+
+        var sweeps = await Task.WhenAll(pools.Select(p => Task.Run(() => p.SweepAsync())));
+
+        var delivered = notifier.Deliveries;
+        output.WriteLine($"handed off per sweep: {string.Join(", ", sweeps.Select(s => s.HandedOff))}");
+        delivered.Should().HaveCount(Limit);
+        sweeps.Sum(s => s.HandedOff).Should().Be(Limit);
+        delivered.Select(d => d.Lease.Slot).Should().OnlyHaveUniqueItems();
+        (await Table.LiveSlotsAsync("", clock.GetUtcNow().ToUnixTimeMilliseconds())).Select(s => s["lease_id"].S)
+            .Should().BeEquivalentTo(delivered.Select(d => d.Lease.LeaseId), "every delivered lease is the one its slot carries");
+        (await Table.QueueItemsAsync()).Should().HaveCount(32 - Limit);
+        (await Table.QueuedCountAsync()).Should().Be(32 - Limit);
+    }
+
+    [Fact]
     public async Task A_waiter_queueing_while_the_last_holder_releases_is_woken_without_a_sweep()
     {
         // The lost wake-up: the release checks the queue just before the waiter's item lands and

@@ -92,6 +92,28 @@ public sealed class HandOffFaultTests : LeaseTableTest
     }
 
     [Fact]
+    public async Task A_newcomer_never_takes_a_free_slot_while_someone_is_queued()
+    {
+        // A free slot beside a queued waiter: the holder's lease expired and no sweep has run yet
+        // (the same state as the moment between a waiter's queue write and its re-check).
+        var clock = new ManualClock();
+        var notifier = new RecordingNotifier();
+        var pool = Table.HandOffPool(1, notifier, clock: clock);
+        await pool.AcquireAsync(new AcquireRequest(Holder, "db", LeaseDurationSeconds: 30, Attempt: 0));
+        await pool.WaitAsync(new WaitRequest("t-1", "arn:exec:w", "db"));
+        clock.Advance(TimeSpan.FromSeconds(31));
+
+        foreach (var attempt in new int?[] { 0, 1, null })
+        {
+            var newcomer = await pool.AcquireAsync(new AcquireRequest("arn:exec:newcomer", "db", Attempt: attempt));
+            newcomer.Status.Should().Be(AcquireStatus.Wait, "the queued waiter comes first (attempt {0})", attempt);
+        }
+
+        (await pool.SweepAsync()).HandedOff.Should().Be(1);
+        notifier.Deliveries.Should().ContainSingle().Which.Waiter.OwnerId.Should().Be("arn:exec:w");
+    }
+
+    [Fact]
     public async Task Reclaim_removes_an_ended_execution_s_queue_items_and_hands_its_slot_to_the_head()
     {
         var notifier = new RecordingNotifier();
@@ -113,6 +135,32 @@ public sealed class HandOffFaultTests : LeaseTableTest
         (await pool.ReclaimAsync(Holder, WallNowMs())).ReleasedLeaseIds.Should().ContainSingle();
         notifier.Deliveries.Select(d => d.Waiter.WakeToken).Should().Equal("t-live");
         (await Table.LiveSlotsAsync("", WallNowMs())).Should().ContainSingle().Which["owner_id"].S.Should().Be("arn:exec:live");
+    }
+
+    [Fact]
+    public async Task A_waiter_that_re_asks_while_being_woken_on_its_old_token_keeps_the_lease()
+    {
+        // The hand-off wrote the grant for token t-old; before SendTaskSuccess answered TaskTimedOut
+        // for it, the waiter's timeout re-asked with t-new and was delivered the same lease. The
+        // late "gone" must not take that lease back.
+        var notifier = new RecordingNotifier();
+        var pool = Table.HandOffPool(1, notifier);
+        var held = await HoldAsync(pool);
+        await pool.WaitAsync(new WaitRequest("t-old", "arn:exec:w", "db"));
+        notifier.Gone["t-old"] = true;
+        notifier.BeforeAttempt = async waiter =>
+        {
+            if (waiter.WakeToken == "t-old")
+            {
+                (await pool.WaitAsync(new WaitRequest("t-new", "arn:exec:w", "db"))).Status.Should().Be(WaitStatus.Delivered);
+            }
+        };
+
+        (await pool.ReleaseAsync(held)).Released.Should().BeTrue();
+
+        var delivered = notifier.Deliveries.Should().ContainSingle().Subject;
+        delivered.Waiter.WakeToken.Should().Be("t-new");
+        (await Table.LiveSlotsAsync("", WallNowMs())).Should().ContainSingle().Which["lease_id"].S.Should().Be(delivered.Lease.LeaseId);
     }
 
     [Fact]

@@ -24,6 +24,9 @@ internal sealed class RecordingNotifier : ILeaseWaiterNotifier
     /// <summary>Runs before a delivery is recorded (an invariant check that reads the table, say).</summary>
     public Func<QueuedWaiter, Lease, Task>? BeforeDelivery { get; set; }
 
+    /// <summary>Runs first on every attempt (a waiter that re-asks while it is being woken, say).</summary>
+    public Func<QueuedWaiter, Task>? BeforeAttempt { get; set; }
+
     /// <summary>Every token a notification was attempted for, gone and failing ones included.</summary>
     public ConcurrentQueue<string> Attempts { get; } = new();
 
@@ -44,6 +47,11 @@ internal sealed class RecordingNotifier : ILeaseWaiterNotifier
     public async ValueTask<WaiterNotification> NotifyGrantedAsync(QueuedWaiter waiter, AcquireOutcome grant, CancellationToken cancellationToken)
     {
         Attempts.Enqueue(waiter.WakeToken);
+        if (BeforeAttempt is { } first)
+        {
+            await first(waiter);
+        }
+
         if (Failing.ContainsKey(waiter.WakeToken))
         {
             throw new TransientFailureException("Step Functions throttled SendTaskSuccess (test).");
