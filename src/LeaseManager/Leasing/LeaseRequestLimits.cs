@@ -16,8 +16,12 @@ public static class LeaseRequestLimits
     /// <summary>Highest waiter priority (callback strategy); 0 is the default and the lowest.</summary>
     public const int MaxPriority = 1000;
 
-    /// <summary>Longest wake token: Step Functions' documented maximum length of a task token.</summary>
-    public const int MaxWakeTokenLength = 1024;
+    /// <summary>
+    /// Longest wake token: Step Functions' documented maximum length of a task token (the
+    /// SendTaskSuccess API reference gives 1..2048 today; older SDK models said 1024, and a longer
+    /// valid token refused here would leave its execution unable to queue at all).
+    /// </summary>
+    public const int MaxWakeTokenLength = 2048;
 
     /// <summary>Rejects a wake token that is empty or too long, or a priority outside 0..<see cref="MaxPriority"/>.</summary>
     /// <param name="wakeToken">The waiter's task token.</param>

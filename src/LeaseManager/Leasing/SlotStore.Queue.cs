@@ -38,11 +38,22 @@ internal sealed partial class SlotStore
         return entries;
     }
 
-    /// <summary>The sort key of the queue item of this owner, if it is queued.</summary>
+    /// <summary>
+    /// The sort key of the queue item of this owner, if it is queued. A consistent Query of the one
+    /// key rather than a GetItem: the function's role then needs no read action beyond Query.
+    /// </summary>
     public async Task<string?> QueuedKeyOfAsync(string ownerHash, CancellationToken ct)
     {
-        var got = await Call(() => _db.GetItemAsync(new GetItemRequest { TableName = _options.TableName, Key = Key(WaiterItemKey(ownerHash)), ConsistentRead = true }, ct)).ConfigureAwait(false);
-        return GetString(got.Item, QueueKeyAttribute);
+        var request = new QueryRequest
+        {
+            TableName = _options.TableName,
+            ConsistentRead = true,
+            KeyConditionExpression = "#pk = :pk AND #sk = :sk",
+            ExpressionAttributeNames = new() { ["#pk"] = _options.HashKeyAttribute, ["#sk"] = _options.RangeKeyAttribute },
+            ExpressionAttributeValues = new() { [":pk"] = S(_poolKey), [":sk"] = S(WaiterItemKey(ownerHash)) },
+        };
+        var page = await Call(() => _db.QueryAsync(request, ct)).ConfigureAwait(false);
+        return page.Items is { Count: > 0 } items ? GetString(items[0], QueueKeyAttribute) : null;
     }
 
     /// <summary>Queues <paramref name="entry"/>: its item, its owner index and the marker's count in one transaction. False: the owner is already queued.</summary>

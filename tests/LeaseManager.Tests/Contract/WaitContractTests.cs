@@ -30,7 +30,7 @@ public sealed class WaitContractTests : IAsyncLifetime
         { $$"""{"action":"wait","owner_id":"{{Owner}}"}""", "\"wait\" needs \"task_token\"" },
         { $$"""{"action":"wait","task_token":"","owner_id":"{{Owner}}"}""", "\"wait\" needs \"task_token\"" },
         { $$"""{"action":"wait","task_token":7,"owner_id":"{{Owner}}"}""", "\"task_token\" must be a string; got a number 7" },
-        { $$"""{"action":"wait","task_token":"{{new string('t', 1025)}}","owner_id":"{{Owner}}"}""", "task_token must be 1-1024 characters; got 1025" },
+        { $$"""{"action":"wait","task_token":"{{new string('t', 2049)}}","owner_id":"{{Owner}}"}""", "task_token must be 1-2048 characters; got 2049" },
         { """{"action":"wait","task_token":"tok"}""", "\"wait\" needs \"owner_id\"" },
         { """{"action":"wait","task_token":"tok","owner_id":""}""", "owner_id must be 1-2048 characters" },
         { $$"""{"action":"wait","task_token":"tok","owner_id":"{{Owner}}","priority":-1}""", "\"priority\" must be a whole number from 0 to 1000; got a number -1" },
@@ -70,6 +70,17 @@ public sealed class WaitContractTests : IAsyncLifetime
         // A re-ask after the lease was handed (the notification was lost): delivered again.
         var again = await Invoke($$"""{"action":"wait","task_token":"tok-2","owner_id":"{{Owner}}","resource_id":"db"}""");
         again.ToString().Should().Be($$"""{"status":"delivered","position":null,"lease_id":"{{delivered.Lease.LeaseId}}"}""");
+    }
+
+    [Fact]
+    public async Task A_task_token_of_the_documented_maximum_length_queues()
+    {
+        await Invoke("""{"action":"acquire","owner_id":"arn:exec:holder"}""");
+
+        var answer = await Invoke($$"""{"action":"wait","task_token":"{{new string('t', 2048)}}","owner_id":"{{Owner}}"}""");
+
+        answer.GetProperty("status").GetString().Should().Be("queued");
+        (await _table.QueueItemsAsync()).Should().ContainSingle().Which["wake_token"].S.Should().HaveLength(2048);
     }
 
     [Fact]
