@@ -46,6 +46,7 @@ run "creates_table_function_role_and_log_group" {
       LEASE_MAX_CONCURRENT          = "100"
       LEASE_MAX_DURATION_SECONDS    = "600"
       LEASE_RECLAIM_SETTLE_SECONDS  = "10"
+      LEASE_WAIT_STRATEGY           = "poll"
       POWERTOOLS_SERVICE_NAME       = "lease-manager"
       POWERTOOLS_LOG_LEVEL          = "INFO"
       POWERTOOLS_LOGGER_SAMPLE_RATE = "0"
