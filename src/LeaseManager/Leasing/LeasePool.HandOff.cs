@@ -69,8 +69,9 @@ public sealed partial class LeasePool
             var head = await _store.QueueHeadAsync(ct).ConfigureAwait(false);
             if (head is null)
             {
-                // Free fence: nobody to hand to. Held fence: the marker counted an item that is gone
-                // (TTL removed a leftover): free the slot and let the fill pass sort it out.
+                // Free fence: nobody to hand to. Held fence: the marker counted a waiter that a
+                // concurrent hand-off has served since (or a leftover TTL removed): free the slot,
+                // then the fill pass hands it to anyone who queued meanwhile.
                 return fence.LeaseId is null ? passed with { End = PassOnEnd.QueueEmpty } : await FreeWhileQueuedAsync(slot, fence, passed, ct).ConfigureAwait(false);
             }
 

@@ -116,8 +116,9 @@ public sealed class HandOffConcurrencyTests(ITestOutputHelper output) : LeaseTab
                     Interlocked.Increment(ref viaQueue);
                 }
 
+                // Holds long against a hand-off's few round trips, so the pool really fills up.
                 var granted = WallNowMs();
-                await Task.Delay(Random.Shared.Next(2, 25));
+                await Task.Delay(Random.Shared.Next(40, 120));
 
                 // Held from the grant until the release is sent.
                 intervals.Add(granted, WallNowMs());
@@ -129,7 +130,7 @@ public sealed class HandOffConcurrencyTests(ITestOutputHelper output) : LeaseTab
 
         output.WriteLine($"{intervals.Count} holds, {viaQueue} through the queue, max overlap {intervals.MaxOverlap()}");
         intervals.Count.Should().Be(120);
-        intervals.MaxOverlap().Should().BeLessThanOrEqualTo(Limit);
+        intervals.MaxOverlap().Should().BeLessThanOrEqualTo(Limit).And.BeGreaterThan(1);
         viaQueue.Should().BeGreaterThan(0, "the pool was contended, so some callers waited in the queue");
         (await Table.LeaseAndQueueItemsAsync()).Should().BeEmpty();
         (await Table.QueuedCountAsync()).Should().Be(0);
