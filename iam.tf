@@ -30,10 +30,11 @@ locals {
         },
         {
           # Exactly the calls src/ makes: PutItem, UpdateItem, DeleteItem, Query and TransactWriteItems,
-          # which IAM authorises per item as PutItem/UpdateItem/DeleteItem (ConditionCheckItem if one is added).
+          # which IAM authorises per item as PutItem/UpdateItem/DeleteItem, plus ConditionCheckItem with
+          # the callback strategy (every grant and release checks the queue marker in its transaction).
           Sid      = "UseOwnLeasePool"
           Effect   = "Allow"
-          Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"]
+          Action   = concat(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"], var.sfn_wait_strategy == "callback" ? ["dynamodb:ConditionCheckItem"] : [])
           Resource = [local.table_arn]
           Condition = {
             "ForAllValues:StringEquals" = { "dynamodb:LeadingKeys" = [local.pool_key] }

@@ -4,6 +4,7 @@ using LeaseManager.Hosting;
 using LeaseManager.Hosting.Client;
 using LeaseManager.Leasing;
 using LeaseManager.Observability;
+using LeaseManager.StepFunctions;
 
 // One executable for every deployment: the Native AOT `bootstrap` of provided.al2023, the same
 // binary on dotnet8, or the framework-dependent build run by the managed runtime's executable mode.
@@ -24,7 +25,11 @@ using var runtime = new RuntimeApiClient(runtimeApi);
 LeaseHandler handler;
 try
 {
-    var pool = new LeasePool(DynamoDbClientFactory.Create(FunctionEnvironment.RegionName(environment)), FunctionEnvironment.PoolOptions(environment));
+    // The callback strategy wakes queued waiters through Step Functions' task-token API.
+    var options = FunctionEnvironment.PoolOptions(environment);
+    var region = FunctionEnvironment.RegionName(environment);
+    ILeaseWaiterNotifier? notifier = options.HandOffToWaiters ? new TaskTokenWaiterNotifier(StepFunctionsTaskClient.Create(region)) : null;
+    var pool = new LeasePool(DynamoDbClientFactory.Create(region), options, notifier: notifier);
     handler = new LeaseHandler(new LeaseFunction(pool), logger, metrics);
 }
 catch (Exception e)

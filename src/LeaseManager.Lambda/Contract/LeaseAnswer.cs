@@ -76,6 +76,25 @@ public sealed record ExecutionEventIgnored(string OwnerId, string ExecutionStatu
         new ReclaimWire(Status, OwnerId, ExecutionStatus, 0, [], 0), ContractJson.Default.ReclaimWire);
 }
 
+/// <summary>
+/// The answer to <c>wait</c> (Step Functions ignores it: the lease arrives through the task token).
+/// <c>queued</c>: the waiter is in the queue; <c>delivered</c>: it already held a lease, sent again.
+/// </summary>
+public sealed record LeaseQueued(WaitStatus Outcome, Lease? Lease) : LeaseAnswer
+{
+    public override string Status => Outcome == WaitStatus.Delivered ? "delivered" : "queued";
+
+    public override byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(new WaitWire(Status, null, Lease?.LeaseId), ContractJson.Default.WaitWire);
+}
+
+/// <summary>The answer to <c>sweep</c>: what it found and handed to waiters.</summary>
+public sealed record LeasesSwept(int ExpiredSlots, int HandedOff, int WaitersGone) : LeaseAnswer
+{
+    public override string Status => "swept";
+
+    public override byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(new SweepWire(Status, ExpiredSlots, HandedOff, WaitersGone), ContractJson.Default.SweepWire);
+}
+
 // One wire shape per action: the answers of an action cannot differ in their keys.
 internal sealed record AcquireWire(string Status, string? LeaseId, long? LeaseExpiresAt, int? CurrentRunning, int? MaxConcurrentLeases);
 
@@ -85,9 +104,15 @@ internal sealed record RenewWire(string Status, string? LeaseId, long? LeaseExpi
 
 internal sealed record ReclaimWire(string Status, string? OwnerId, string? ExecutionStatus, int ReleasedCount, IReadOnlyList<string> LeaseIds, int Sweeps);
 
+internal sealed record WaitWire(string Status, int? Position, string? LeaseId);
+
+internal sealed record SweepWire(string Status, int ExpiredSlots, int HandedOff, int WaitersGone);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(AcquireWire))]
 [JsonSerializable(typeof(ReleaseWire))]
 [JsonSerializable(typeof(RenewWire))]
 [JsonSerializable(typeof(ReclaimWire))]
+[JsonSerializable(typeof(WaitWire))]
+[JsonSerializable(typeof(SweepWire))]
 internal sealed partial class ContractJson : JsonSerializerContext;

@@ -23,6 +23,18 @@ public sealed record RenewCommand(string LeaseId, int? LeaseDurationSeconds) : L
     public override string Action => "renew";
 }
 
+/// <summary>The callback strategy's queueing call, from a <c>.waitForTaskToken</c> Task.</summary>
+public sealed record WaitCommand(WaitRequest Request) : LeaseCommand
+{
+    public override string Action => "wait";
+}
+
+/// <summary>The scheduled sweep (callback strategy): expired slots go to queued waiters.</summary>
+public sealed record SweepCommand : LeaseCommand
+{
+    public override string Action => "sweep";
+}
+
 /// <summary>
 /// Release every lease an ended execution holds. From an EventBridge "Step Functions Execution Status
 /// Change" event (<see cref="EndedAtMs"/> is its <c>stopDate</c>) or an explicit

@@ -46,6 +46,12 @@ public sealed class LeaseFunction(LeasePool pool, TimeProvider? clock = null)
             case ReclaimCommand reclaim:
                 var reclaimed = await Pool.ReclaimAsync(reclaim.OwnerId, reclaim.EndedAtMs ?? startedAt, SettleUntil(reclaim, deadlineMs), cancellationToken).ConfigureAwait(false);
                 return new LeasesReclaimed(reclaimed.OwnerId, reclaim.ExecutionStatus, reclaimed.ReleasedLeaseIds, reclaimed.Sweeps);
+            case WaitCommand wait:
+                var waited = await Pool.WaitAsync(wait.Request with { RequestedAtMs = wait.Request.RequestedAtMs ?? startedAt }, cancellationToken).ConfigureAwait(false);
+                return new LeaseQueued(waited.Status, waited.Lease);
+            case SweepCommand:
+                var swept = await Pool.SweepAsync(cancellationToken).ConfigureAwait(false);
+                return new LeasesSwept(swept.ExpiredSlots, swept.HandedOff, swept.WaitersGone);
             case IgnoredEventCommand ignored:
                 return new ExecutionEventIgnored(ignored.OwnerId, ignored.ExecutionStatus);
             default:

@@ -66,6 +66,8 @@ public static class LeaseRequestParser
                 "release" => new ReleaseCommand(RequiredLeaseId(root)),
                 "renew" => new RenewCommand(RequiredLeaseId(root), OptionalDuration(root)),
                 "reclaim" => new ReclaimCommand(RequiredOwner(root)),
+                "wait" => ParseWait(root),
+                "sweep" => new SweepCommand(),
                 _ => throw new InvalidRequestException($"Unknown action '{Truncate(action)}'; expected one of {Actions}."),
             };
         }
@@ -74,7 +76,7 @@ public static class LeaseRequestParser
     /// <summary>Statuses after which an execution runs no more states: whatever it holds is a leak.</summary>
     public static readonly IReadOnlySet<string> EndedStatuses = new HashSet<string>(StringComparer.Ordinal) { "FAILED", "TIMED_OUT", "ABORTED", "SUCCEEDED" };
 
-    private const string Actions = "\"acquire\", \"release\", \"renew\", \"reclaim\"";
+    private const string Actions = "\"acquire\", \"release\", \"renew\", \"reclaim\", \"wait\", \"sweep\"";
     private const string ExecutionStatusChange = "Step Functions Execution Status Change";
 
     /// <summary>An EventBridge event from Step Functions (source aws.states) about one execution.</summary>
@@ -134,6 +136,38 @@ public static class LeaseRequestParser
             OptionalDuration(root),
             OptionalBool(root, "fail_if_unavailable") ?? false,
             OptionalAttempt(root)));
+    }
+
+    /// <summary>The callback strategy's queueing call: a task token, an owner, and the acquire's fields.</summary>
+    private static WaitCommand ParseWait(JsonElement root)
+    {
+        var token = OptionalString(root, "task_token");
+        if (string.IsNullOrEmpty(token))
+        {
+            throw new InvalidRequestException("\"wait\" needs \"task_token\" (a non-empty string: $$.Task.Token).");
+        }
+
+        var ownerId = OptionalString(root, "owner_id") ?? throw new InvalidRequestException("\"wait\" needs \"owner_id\" (the execution id).");
+        var resourceId = OptionalResourceId(root);
+        LeaseRequestLimits.CheckOwner(ownerId, resourceId);
+        var priority = OptionalPriority(root);
+        LeaseRequestLimits.CheckWaiter(token, priority);
+        return new WaitCommand(new WaitRequest(token, ownerId, resourceId, OptionalDuration(root), priority));
+    }
+
+    private static int OptionalPriority(JsonElement root)
+    {
+        if (!root.TryGetProperty("priority", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return 0;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var priority) || priority is < 0 or > LeaseRequestLimits.MaxPriority)
+        {
+            throw new InvalidRequestException($"\"priority\" must be a whole number from 0 to {LeaseRequestLimits.MaxPriority}; got {Describe(value)}.");
+        }
+
+        return priority;
     }
 
     private static string RequiredLeaseId(JsonElement root)

@@ -22,6 +22,9 @@ public static class FunctionEnvironment
     public const string MaxLeaseDurationSeconds = "LEASE_MAX_DURATION_SECONDS";
     public const string ReclaimSettleSeconds = "LEASE_RECLAIM_SETTLE_SECONDS";
 
+    /// <summary>The module's <c>sfn_wait_strategy</c>: <c>poll</c>, <c>retry</c> or <c>callback</c> (hand-off to queued waiters).</summary>
+    public const string WaitStrategy = "LEASE_WAIT_STRATEGY";
+
     // Powertools for AWS Lambda's names, so the module's powertools_configuration means the same here.
     public const string ServiceName = "POWERTOOLS_SERVICE_NAME";
     public const string PowertoolsLogLevel = "POWERTOOLS_LOG_LEVEL";
@@ -45,7 +48,7 @@ public static class FunctionEnvironment
     /// <summary>What the Terraform module must set, no more, no less (a test reads lambda.tf).</summary>
     public static readonly IReadOnlySet<string> SetByModule = new HashSet<string>(StringComparer.Ordinal)
     {
-        TableName, HashKey, RangeKey, TtlAttribute, LeasePrefix, MaxConcurrentLeases, MaxLeaseDurationSeconds, ReclaimSettleSeconds,
+        TableName, HashKey, RangeKey, TtlAttribute, LeasePrefix, MaxConcurrentLeases, MaxLeaseDurationSeconds, ReclaimSettleSeconds, WaitStrategy,
         ServiceName, PowertoolsLogLevel, LoggerSampleRate, LoggerLogEvent, MetricsNamespace, MetricsDisabled,
     };
 
@@ -78,6 +81,7 @@ public static class FunctionEnvironment
             MaxConcurrentLeases = ReadInt(getVariable, MaxConcurrentLeases, defaults.MaxConcurrentLeases, problems),
             MaxLeaseDurationSeconds = ReadInt(getVariable, MaxLeaseDurationSeconds, defaults.MaxLeaseDurationSeconds, problems),
             ReclaimSettleSeconds = ReadInt(getVariable, ReclaimSettleSeconds, defaults.ReclaimSettleSeconds, problems),
+            HandOffToWaiters = ReadWaitStrategy(getVariable, problems),
         };
 
         if (problems.Count > 0)
@@ -125,6 +129,22 @@ public static class FunctionEnvironment
 
     private static double? ParseDouble(string? value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
+
+    /// <summary>Unset is <c>poll</c> (the module's default); only <c>callback</c> hands off to waiters.</summary>
+    private static bool ReadWaitStrategy(Func<string, string?> getVariable, List<string> problems)
+    {
+        var raw = getVariable(WaitStrategy);
+        switch (raw)
+        {
+            case null or "" or "poll" or "retry":
+                return false;
+            case "callback":
+                return true;
+            default:
+                problems.Add($"{WaitStrategy}='{raw}' must be poll, retry or callback");
+                return false;
+        }
+    }
 
     private static int ReadInt(Func<string, string?> getVariable, string name, int fallback, List<string> problems)
     {

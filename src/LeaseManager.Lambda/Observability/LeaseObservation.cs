@@ -16,6 +16,10 @@ public static class LeaseMetrics
 
     /// <summary>The pool's limit as the answering function applied it (a gauge beside <see cref="ActiveLeases"/>).</summary>
     public const string Limit = "LeaseLimit";
+
+    public const string Queued = "LeaseQueued";
+    public const string HandedOff = "LeaseHandedOff";
+    public const string WaitersGone = "LeaseWaitersGone";
 }
 
 /// <summary>What a typed answer means to an operator: its metrics and its log fields, by pattern match.</summary>
@@ -66,6 +70,13 @@ public static class LeaseObservation
             case LeasesReclaimed reclaimed:
                 yield return (LeaseMetrics.ReclaimedAfterEnd, reclaimed.LeaseIds.Count);
                 break;
+            case LeaseQueued queued:
+                yield return (LeaseMetrics.Queued, queued.Outcome == Leasing.WaitStatus.Queued ? 1 : 0);
+                break;
+            case LeasesSwept swept:
+                yield return (LeaseMetrics.HandedOff, swept.HandedOff);
+                yield return (LeaseMetrics.WaitersGone, swept.WaitersGone);
+                break;
         }
     }
 
@@ -88,6 +99,11 @@ public static class LeaseObservation
             [
                 LogField.Of("owner_id", r.OwnerId), LogField.Of("execution_status", r.ExecutionStatus),
                 LogField.Of("released_count", (long?)r.LeaseIds.Count), LogField.Of("sweeps", (long?)r.Sweeps),
+            ],
+            LeaseQueued q => [LogField.Of("lease_id", q.Lease?.LeaseId)],
+            LeasesSwept w =>
+            [
+                LogField.Of("expired_slots", (long?)w.ExpiredSlots), LogField.Of("handed_off", (long?)w.HandedOff), LogField.Of("waiters_gone", (long?)w.WaitersGone),
             ],
             ExecutionEventIgnored i => [LogField.Of("owner_id", i.OwnerId), LogField.Of("execution_status", i.ExecutionStatus)],
             _ => [],

@@ -25,6 +25,19 @@ internal static class LeaseItem
     public const string SlotPrefix = "slot#";
     public const string OwnerPrefix = "owner#";
 
+    // The waiter queue (callback strategy, LeasePool.Queue.cs). 'w' sorts after "slot#~", so the
+    // slot Query never reads a queue item, and "wait#" (queue items) is no prefix of "waiter#"
+    // (owner index of waiters) nor of "wait!count" (the marker).
+    public const string QueuePrefix = "wait#";
+    public const string WaiterPrefix = "waiter#";
+    public const string QueueMarkerKey = "wait!count";
+    public const string WaitingAttribute = "waiting";
+    public const string WakeTokenAttribute = "wake_token";
+    public const string QueueKeyAttribute = "queue_key";
+    public const string PriorityAttribute = "priority";
+    public const string QueuedAtMsAttribute = "queued_at_ms";
+    public const string LeaseDurationMsAttribute = "lease_duration_ms";
+
     /// <summary>
     /// The pool's gate: bumped by every claim made while a lease above the limit is live (a lowered
     /// limit). '!' sorts before '#', so one consistent Query from <see cref="GateKey"/> to
@@ -36,11 +49,21 @@ internal static class LeaseItem
     public static readonly IReadOnlySet<string> ReservedAttributes = new HashSet<string>(StringComparer.Ordinal)
     {
         LeaseIdAttribute, ExpiresAtMsAttribute, AcquiredAtMsAttribute, RequestedAtMsAttribute, GateVersionAttribute, OwnerHashAttribute, OwnerIdAttribute, ResourceIdAttribute,
+        WaitingAttribute, WakeTokenAttribute, QueueKeyAttribute, PriorityAttribute, QueuedAtMsAttribute, LeaseDurationMsAttribute,
     };
 
     public static string SlotKey(int slot) => SlotPrefix + slot.ToString("D4", CultureInfo.InvariantCulture);
 
     public static string OwnerItemKey(string ownerHash) => OwnerPrefix + ownerHash;
+
+    public static string WaiterItemKey(string ownerHash) => WaiterPrefix + ownerHash;
+
+    /// <summary>
+    /// A queue item's sort key: one ascending Query reads the head. Higher priority first (stored
+    /// inverted), then arrival, then a random tiebreak so two arrivals in one millisecond never collide.
+    /// </summary>
+    public static string QueueItemKey(int priority, long queuedAtMs, string nonce) =>
+        string.Create(CultureInfo.InvariantCulture, $"{QueuePrefix}{LeaseRequestLimits.MaxPriority - priority:D4}#{queuedAtMs:D13}#{nonce}");
 
     public static AttributeValue S(string value) => new() { S = value };
 

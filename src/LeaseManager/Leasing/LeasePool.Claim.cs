@@ -12,7 +12,7 @@ public sealed partial class LeasePool
         var text = LeaseId.NewFor(slot, claimer.OwnerItemHash).ToString();
         var granted = new AcquireOutcome(AcquireStatus.Acquired, new Lease(text, slot, expires), null, _options.MaxConcurrentLeases);
         var facts = await _store.ClaimAsync(
-            new SlotClaim(slot, text, claimer.OwnerHash, claimer.Request.OwnerId, claimer.Request.ResourceId, now, expires, claimer.RequestedAtMs, claimer.OwnerItemHash, gate),
+            new SlotClaim(slot, text, claimer.OwnerHash, claimer.Request.OwnerId, claimer.Request.ResourceId, now, expires, claimer.RequestedAtMs, claimer.OwnerItemHash, gate, _options.HandOffToWaiters),
             ct).ConfigureAwait(false);
         if (facts.IsWritten)
         {
@@ -38,7 +38,18 @@ public sealed partial class LeasePool
         if (facts.SlotHeldBy is { } holder)
         {
             var taken = Taken(slot, holder, claimer, now, expires);
+            if (taken.Outcome is null && facts.Queued)
+            {
+                return new ClaimResult(null, Queued: true);
+            }
+
             return facts.GateFailed ? taken with { GateMoved = true } : taken;
+        }
+
+        if (facts.Queued)
+        {
+            // Waiters are queued: they get freed slots first, so this caller waits (and queues) too.
+            return new ClaimResult(null, Queued: true);
         }
 
         if (gate is not null)
@@ -79,7 +90,7 @@ public sealed partial class LeasePool
     /// <summary>Who is claiming: fixed for the whole acquire.</summary>
     private sealed record Claimer(AcquireRequest Request, string? OwnerHash, string? OwnerItemHash, long RequestedAtMs, long DurationMs);
 
-    private readonly record struct ClaimResult(AcquireOutcome? Outcome, bool GateMoved = false)
+    private readonly record struct ClaimResult(AcquireOutcome? Outcome, bool GateMoved = false, bool Queued = false)
     {
         public static ClaimResult SlotTaken => default;
     }

@@ -57,6 +57,11 @@ public sealed partial class LeasePool
     private async Task<ReleaseOutcome> ReleaseExactAsync(LeaseId id, CancellationToken cancellationToken)
     {
         var text = id.ToString();
+        if (_options.HandOffToWaiters)
+        {
+            return await ReleaseToWaitersAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+
         var facts = id.OwnerHash is { } owner
             ? await _store.DeleteWithOwnerIndexAsync(id, owner, cancellationToken).ConfigureAwait(false)
             : DeleteFacts.OwnerIndexMoved;
@@ -129,20 +134,26 @@ public sealed partial class LeasePool
         LeaseRequestLimits.CheckOwner(ownerId, null);
         var askedBy = endedAtMs ?? NowMs();
         var released = new List<string>();
-        await SweepAsync(ownerId, askedBy, released, cancellationToken).ConfigureAwait(false);
+        await ReclaimSweepAsync(ownerId, askedBy, released, cancellationToken).ConfigureAwait(false);
         var sweeps = 1;
         if (settleUntilMs is { } settle && settle > NowMs())
         {
             await Task.Delay(TimeSpan.FromMilliseconds(settle - NowMs()), _clock, cancellationToken).ConfigureAwait(false);
-            await SweepAsync(ownerId, askedBy, released, cancellationToken).ConfigureAwait(false);
+            await ReclaimSweepAsync(ownerId, askedBy, released, cancellationToken).ConfigureAwait(false);
             sweeps++;
         }
 
         return new ReclaimOutcome(ownerId, released, sweeps);
     }
 
-    private async Task SweepAsync(string ownerId, long askedBy, List<string> released, CancellationToken cancellationToken)
+    private async Task ReclaimSweepAsync(string ownerId, long askedBy, List<string> released, CancellationToken cancellationToken)
     {
+        if (_options.HandOffToWaiters)
+        {
+            // The ended execution's queue items go first, so none of its freed slots is handed to it.
+            await DequeueOwnerAsync(ownerId, askedBy, cancellationToken).ConfigureAwait(false);
+        }
+
         var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
         foreach (var slot in snapshot.Slots.Where(s => string.Equals(s.OwnerId, ownerId, StringComparison.Ordinal)
             && s.RequestedAtMs is { } asked && asked <= askedBy))

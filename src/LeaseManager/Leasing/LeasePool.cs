@@ -17,17 +17,25 @@ public sealed partial class LeasePool
     private readonly LeasePoolOptions _options;
     private readonly TimeProvider _clock;
     private readonly SlotHints _hints;
+    private readonly ILeaseWaiterNotifier? _notifier;
 
     /// <summary>A pool over an existing table. Cheap: no I/O until the first call; one instance can serve every caller of a process.</summary>
     /// <param name="dynamoDb">The client to use; its retry settings apply to every call (the SDK's retries are what make a lost answer safe).</param>
     /// <param name="options">Where the pool lives and its limits; validated here.</param>
     /// <param name="clock">The clock expiry is judged by; tests pass a manual one. Defaults to the system clock.</param>
-    /// <exception cref="ConfigurationException">The options are invalid.</exception>
-    public LeasePool(IAmazonDynamoDB dynamoDb, LeasePoolOptions options, TimeProvider? clock = null)
+    /// <param name="notifier">How queued waiters are woken; required with <see cref="LeasePoolOptions.HandOffToWaiters"/>, unused without.</param>
+    /// <exception cref="ConfigurationException">The options are invalid, or hand-off is on and no notifier is given.</exception>
+    public LeasePool(IAmazonDynamoDB dynamoDb, LeasePoolOptions options, TimeProvider? clock = null, ILeaseWaiterNotifier? notifier = null)
     {
         ArgumentNullException.ThrowIfNull(dynamoDb);
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Validate();
+        if (_options.HandOffToWaiters && notifier is null)
+        {
+            throw new ConfigurationException("The callback wait strategy (hand-off to queued waiters) needs a waiter notifier, and none is configured.");
+        }
+
+        _notifier = notifier;
         _store = new SlotStore(dynamoDb, _options);
         _clock = clock ?? TimeProvider.System;
         _hints = new SlotHints(options.MaxConcurrentLeases);
@@ -78,6 +86,11 @@ public sealed partial class LeasePool
                 if (claim.Outcome is { } done)
                 {
                     return done with { ReclaimedExpired = done.ReclaimedExpired || reclaimed };
+                }
+
+                if (claim.Queued)
+                {
+                    return Saturated(request, limit);
                 }
             }
         }
@@ -136,6 +149,11 @@ public sealed partial class LeasePool
                 if (claim.Outcome is { } done)
                 {
                     return done with { CurrentRunning = done.Reused ? done.CurrentRunning : running + 1, ReclaimedExpired = !done.Reused && expired.Contains(slot) };
+                }
+
+                if (claim.Queued)
+                {
+                    return Saturated(request, running);
                 }
 
                 if (claim.GateMoved)

@@ -48,6 +48,14 @@ public sealed partial record LeasePoolOptions
     /// </summary>
     public int ReclaimSettleSeconds { get; init; }
 
+    /// <summary>
+    /// The callback strategy: a full pool queues waiters (<see cref="LeasePool.WaitAsync"/>) and a
+    /// freed or expired slot goes straight to the head of the queue, never free in between, so no
+    /// later arrival overtakes a queued one. Needs an <see cref="ILeaseWaiterNotifier"/> on the pool.
+    /// Every grant then also checks the queue marker (one transaction, still one round trip).
+    /// </summary>
+    public bool HandOffToWaiters { get; init; }
+
     /// <summary>The partition key value of every item of this pool (and the IAM <c>dynamodb:LeadingKeys</c> value).</summary>
     public string PoolKey => PoolKeyFor(LeasePrefix);
 

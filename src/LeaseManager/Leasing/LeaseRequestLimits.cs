@@ -13,6 +13,33 @@ public static class LeaseRequestLimits
     /// <summary>Longest resource id: it is stored on every lease item, so it is bounded like any key material.</summary>
     public const int MaxResourceIdLength = 1024;
 
+    /// <summary>Highest waiter priority (callback strategy); 0 is the default and the lowest.</summary>
+    public const int MaxPriority = 1000;
+
+    /// <summary>
+    /// Longest wake token: Step Functions' documented maximum length of a task token (the
+    /// SendTaskSuccess API reference gives 1..2048 today; older SDK models said 1024, and a longer
+    /// valid token refused here would leave its execution unable to queue at all).
+    /// </summary>
+    public const int MaxWakeTokenLength = 2048;
+
+    /// <summary>Rejects a wake token that is empty or too long, or a priority outside 0..<see cref="MaxPriority"/>.</summary>
+    /// <param name="wakeToken">The waiter's task token.</param>
+    /// <param name="priority">The waiter's priority.</param>
+    /// <exception cref="InvalidRequestException">A value is outside the limits above.</exception>
+    public static void CheckWaiter(string? wakeToken, int priority)
+    {
+        if (string.IsNullOrEmpty(wakeToken) || wakeToken.Length > MaxWakeTokenLength)
+        {
+            throw new InvalidRequestException($"task_token must be 1-{MaxWakeTokenLength} characters; got {wakeToken?.Length ?? 0}.");
+        }
+
+        if (priority is < 0 or > MaxPriority)
+        {
+            throw new InvalidRequestException($"priority must be a whole number from 0 to {MaxPriority}; got {priority}.");
+        }
+    }
+
     /// <summary>Rejects an owner id that is empty or too long, or a resource id that is too long.</summary>
     /// <param name="ownerId">The caller's identity (a Step Functions execution ARN); <see langword="null"/> is allowed (an anonymous lease).</param>
     /// <param name="resourceId">What the lease is for; <see langword="null"/> is allowed.</param>

@@ -188,7 +188,8 @@ internal sealed partial class SlotStore
 /// <param name="RequestedAtMs">When the acquire was asked for (reclaim compares it).</param>
 /// <param name="OwnerItemHash">Set when the claim also writes the owner item (a repeat or unknown attempt).</param>
 /// <param name="GateVersion">Set when the claim must bump the gate, conditioned on the version read.</param>
-internal sealed record SlotClaim(int Slot, string LeaseId, string? OwnerHash, string? OwnerId, string? ResourceId, long NowMs, long ExpiresAtMs, long RequestedAtMs, string? OwnerItemHash, GateSeen? GateVersion);
+/// <param name="CheckQueue">Callback strategy: the claim also checks that nobody is queued.</param>
+internal sealed record SlotClaim(int Slot, string LeaseId, string? OwnerHash, string? OwnerId, string? ResourceId, long NowMs, long ExpiresAtMs, long RequestedAtMs, string? OwnerItemHash, GateSeen? GateVersion, bool CheckQueue = false);
 
 /// <summary>The gate version a claim is conditioned on (null: the gate item did not exist in the read).</summary>
 internal sealed record GateSeen(long? Seen);
@@ -202,7 +203,8 @@ internal sealed record ItemHolder(string? LeaseId, string? OwnerHash, long? Expi
 /// <param name="OwnerIndexHeldBy">The owner item's condition failed: the owner's live lease.</param>
 /// <param name="GateFailed">The gate's version was no longer the one read.</param>
 /// <param name="Conflict">Another transaction touched one of the items at the same moment.</param>
-internal sealed record ClaimFacts(bool IsWritten, ItemHolder? SlotHeldBy, ItemHolder? OwnerIndexHeldBy, bool GateFailed, bool Conflict)
+/// <param name="Queued">The queue marker says waiters are queued: they come first.</param>
+internal sealed record ClaimFacts(bool IsWritten, ItemHolder? SlotHeldBy, ItemHolder? OwnerIndexHeldBy, bool GateFailed, bool Conflict, bool Queued = false)
 {
     public static ClaimFacts Written { get; } = new(true, null, null, false, false);
 }

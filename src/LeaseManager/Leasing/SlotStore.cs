@@ -73,7 +73,7 @@ internal sealed partial class SlotStore
     {
         var values = new Dictionary<string, AttributeValue> { [":now"] = N(claim.NowMs) };
         var slotPut = new Put { TableName = _options.TableName, Item = SlotItem(claim), ConditionExpression = SlotCondition, ExpressionAttributeNames = _slotConditionNames, ExpressionAttributeValues = values, ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD };
-        if (claim.OwnerItemHash is null && claim.GateVersion is null)
+        if (claim.OwnerItemHash is null && claim.GateVersion is null && !claim.CheckQueue)
         {
             try
             {
@@ -122,6 +122,14 @@ internal sealed partial class SlotStore
             items.Add(new() { Update = GateBump(gate.Seen) });
         }
 
+        var queueIndex = -1;
+        if (claim.CheckQueue)
+        {
+            // Callback strategy: no grant while anyone is queued (G7); still this one round trip.
+            queueIndex = items.Count;
+            items.Add(new() { ConditionCheck = NobodyQueuedCheck() });
+        }
+
         try
         {
             // One token per logical claim: the SDK's retry of a transaction whose answer was lost then
@@ -138,8 +146,9 @@ internal sealed partial class SlotStore
                 slot?.Code == "ConditionalCheckFailed" ? Holder(slot.Item) : null,
                 owner?.Code == "ConditionalCheckFailed" ? Holder(owner.Item) : null,
                 gateIndex >= 0 && Code(e, gateIndex) == "ConditionalCheckFailed",
-                e.CancellationReasons?.Any(r => r.Code == "TransactionConflict") == true);
-            if (facts.SlotHeldBy is null && facts.OwnerIndexHeldBy is null && !facts.GateFailed && !facts.Conflict)
+                e.CancellationReasons?.Any(r => r.Code == "TransactionConflict") == true,
+                queueIndex >= 0 && Code(e, queueIndex) == "ConditionalCheckFailed");
+            if (facts.SlotHeldBy is null && facts.OwnerIndexHeldBy is null && !facts.GateFailed && !facts.Conflict && !facts.Queued)
             {
                 throw Transient("acquire", e);
             }

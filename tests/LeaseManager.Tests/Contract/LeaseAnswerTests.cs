@@ -24,6 +24,9 @@ public sealed class LeaseAnswerTests
         { new LeasesReclaimed("arn:exec:1", "FAILED", ["a", "b"], 2), """{"status":"reclaimed","owner_id":"arn:exec:1","execution_status":"FAILED","released_count":2,"lease_ids":["a","b"],"sweeps":2}""" },
         { new LeasesReclaimed("arn:exec:1", null, [], 1), """{"status":"reclaimed","owner_id":"arn:exec:1","execution_status":null,"released_count":0,"lease_ids":[],"sweeps":1}""" },
         { new ExecutionEventIgnored("arn:exec:1", "RUNNING"), """{"status":"ignored","owner_id":"arn:exec:1","execution_status":"RUNNING","released_count":0,"lease_ids":[],"sweeps":0}""" },
+        { new LeaseQueued(WaitStatus.Queued, null), """{"status":"queued","position":null,"lease_id":null}""" },
+        { new LeaseQueued(WaitStatus.Delivered, Granted), """{"status":"delivered","position":null,"lease_id":"0001.-.0123456789abcdef"}""" },
+        { new LeasesSwept(3, 2, 1), """{"status":"swept","expired_slots":3,"handed_off":2,"waiters_gone":1}""" },
     };
 
     [Theory]
@@ -41,6 +44,9 @@ public sealed class LeaseAnswerTests
         { new LeaseRenewed("x", 1), "LeaseRenewed=1" },
         { new LeasesReclaimed("o", "FAILED", ["a", "b", "c"], 2), "LeaseReclaimedAfterExecutionEnd=3" },
         { new ExecutionEventIgnored("o", "RUNNING"), "" },
+        { new LeaseQueued(WaitStatus.Queued, null), "LeaseQueued=1" },
+        { new LeaseQueued(WaitStatus.Delivered, Granted), "LeaseQueued=0" },
+        { new LeasesSwept(3, 2, 1), "LeaseHandedOff=2 LeaseWaitersGone=1" },
     };
 
     [Theory]

@@ -1,0 +1,243 @@
+using Amazon.DynamoDBv2.Model;
+using static LeaseManager.Leasing.LeaseItem;
+
+namespace LeaseManager.Leasing;
+
+/// <summary>
+/// The waiter queue's items (callback strategy): queue items sorted so one Query reads the head, an
+/// owner index per waiter so a re-ask keeps its place, and a marker counting the queue so a grant can
+/// check "nobody is queued" in the same transaction that claims the slot.
+/// </summary>
+internal sealed partial class SlotStore
+{
+    /// <summary>Queue items outlive any wait Step Functions allows a task token (one year) only by accident; this only bounds leftovers.</summary>
+    private const long QueueTtlMs = 7L * 24 * 3600 * 1000;
+
+    private const string NobodyQueued = "attribute_not_exists(#pk) OR #waiting <= :zero";
+
+    /// <summary>The head of the queue (a consistent read), or null when nobody is queued.</summary>
+    public async Task<QueueEntry?> QueueHeadAsync(CancellationToken ct)
+    {
+        var page = await Call(() => _db.QueryAsync(QueueQuery(null, 1), ct)).ConfigureAwait(false);
+        return page.Items is { Count: > 0 } items ? ToQueueEntry(items[0]) : null;
+    }
+
+    /// <summary>Every queue item, in queue order.</summary>
+    public async Task<List<QueueEntry>> QueueAsync(CancellationToken ct)
+    {
+        var entries = new List<QueueEntry>();
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var page = await Call(() => _db.QueryAsync(QueueQuery(start, null), ct)).ConfigureAwait(false);
+            entries.AddRange((page.Items ?? []).Select(ToQueueEntry).OfType<QueueEntry>());
+            start = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+        }
+        while (start is not null);
+
+        return entries;
+    }
+
+    /// <summary>
+    /// The sort key of the queue item of this owner, if it is queued. A consistent Query of the one
+    /// key rather than a GetItem: the function's role then needs no read action beyond Query.
+    /// </summary>
+    public async Task<string?> QueuedKeyOfAsync(string ownerHash, CancellationToken ct)
+    {
+        var request = new QueryRequest
+        {
+            TableName = _options.TableName,
+            ConsistentRead = true,
+            KeyConditionExpression = "#pk = :pk AND #sk = :sk",
+            ExpressionAttributeNames = new() { ["#pk"] = _options.HashKeyAttribute, ["#sk"] = _options.RangeKeyAttribute },
+            ExpressionAttributeValues = new() { [":pk"] = S(_poolKey), [":sk"] = S(WaiterItemKey(ownerHash)) },
+        };
+        var page = await Call(() => _db.QueryAsync(request, ct)).ConfigureAwait(false);
+        return page.Items is { Count: > 0 } items ? GetString(items[0], QueueKeyAttribute) : null;
+    }
+
+    /// <summary>Queues <paramref name="entry"/>: its item, its owner index and the marker's count in one transaction. False: the owner is already queued.</summary>
+    public async Task<bool> EnqueueAsync(QueueEntry entry, CancellationToken ct)
+    {
+        var ttl = N(TtlSeconds(entry.QueuedAtMs + QueueTtlMs));
+        var item = new Dictionary<string, AttributeValue>
+        {
+            [_options.HashKeyAttribute] = S(_poolKey),
+            [_options.RangeKeyAttribute] = S(entry.QueueKey),
+            [WakeTokenAttribute] = S(entry.WakeToken),
+            [OwnerHashAttribute] = S(entry.OwnerHash),
+            [OwnerIdAttribute] = S(entry.OwnerId),
+            [PriorityAttribute] = N(entry.Priority),
+            [QueuedAtMsAttribute] = N(entry.QueuedAtMs),
+            [RequestedAtMsAttribute] = N(entry.RequestedAtMs),
+            [LeaseDurationMsAttribute] = N(entry.LeaseDurationMs),
+            [_options.TtlAttribute] = ttl,
+        };
+        if (entry.ResourceId is not null)
+        {
+            item[ResourceIdAttribute] = S(entry.ResourceId);
+        }
+
+        var index = new Dictionary<string, AttributeValue>
+        {
+            [_options.HashKeyAttribute] = S(_poolKey),
+            [_options.RangeKeyAttribute] = S(WaiterItemKey(entry.OwnerHash)),
+            [QueueKeyAttribute] = S(entry.QueueKey),
+            [_options.TtlAttribute] = ttl,
+        };
+        var absent = new Dictionary<string, string> { ["#pk"] = _options.HashKeyAttribute };
+        TransactWriteItem[] items =
+        [
+            new() { Put = new Put { TableName = _options.TableName, Item = item, ConditionExpression = "attribute_not_exists(#pk)", ExpressionAttributeNames = absent } },
+            new() { Put = new Put { TableName = _options.TableName, Item = index, ConditionExpression = "attribute_not_exists(#pk)", ExpressionAttributeNames = absent } },
+            new() { Update = CountQueued(+1) },
+        ];
+        try
+        {
+            await Call(() => _db.TransactWriteItemsAsync(new TransactWriteItemsRequest { TransactItems = [.. items], ClientRequestToken = NewToken() }, ct)).ConfigureAwait(false);
+            return true;
+        }
+        catch (TransactionCanceledException e) when (Code(e, 1) == "ConditionalCheckFailed")
+        {
+            return false;
+        }
+        catch (TransactionCanceledException e)
+        {
+            throw Transient("queue", e);
+        }
+    }
+
+    /// <summary>A re-ask's new token on its queue item, which keeps its key and so its place. False: the item is gone (handed off or reclaimed).</summary>
+    public async Task<bool> ReplaceTokenAsync(string queueKey, string wakeToken, CancellationToken ct)
+    {
+        try
+        {
+            await Call(() => _db.UpdateItemAsync(
+                new UpdateItemRequest
+                {
+                    TableName = _options.TableName,
+                    Key = Key(queueKey),
+                    UpdateExpression = "SET #tok = :tok",
+                    ConditionExpression = "attribute_exists(#pk)",
+                    ExpressionAttributeNames = new() { ["#tok"] = WakeTokenAttribute, ["#pk"] = _options.HashKeyAttribute },
+                    ExpressionAttributeValues = new() { [":tok"] = S(wakeToken) },
+                },
+                ct)).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Removes a queue item (reclaim of its owner), its index and its count, conditioned on the token read. False: it moved on.</summary>
+    public async Task<bool> DequeueAsync(QueueEntry entry, CancellationToken ct)
+    {
+        try
+        {
+            await Call(() => _db.TransactWriteItemsAsync(
+                new TransactWriteItemsRequest { TransactItems = [.. Dequeue(entry)], ClientRequestToken = NewToken() },
+                ct)).ConfigureAwait(false);
+            return true;
+        }
+        catch (TransactionCanceledException e) when (Code(e, 0) == "ConditionalCheckFailed" || Code(e, 1) == "ConditionalCheckFailed")
+        {
+            return false;
+        }
+        catch (TransactionCanceledException e)
+        {
+            throw Transient("dequeue", e);
+        }
+    }
+
+    /// <summary>The check every grant carries with the callback strategy: nobody is queued.</summary>
+    private ConditionCheck NobodyQueuedCheck() => new()
+    {
+        TableName = _options.TableName,
+        Key = Key(QueueMarkerKey),
+        ConditionExpression = NobodyQueued,
+        ExpressionAttributeNames = new() { ["#pk"] = _options.HashKeyAttribute, ["#waiting"] = WaitingAttribute },
+        ExpressionAttributeValues = new() { [":zero"] = N(0) },
+    };
+
+    /// <summary>The queue item's and its index's deletes (conditioned on what was read) and the marker's count going down.</summary>
+    private List<TransactWriteItem> Dequeue(QueueEntry entry) =>
+    [
+        new()
+        {
+            Delete = new Delete
+            {
+                TableName = _options.TableName,
+                Key = Key(entry.QueueKey),
+                ConditionExpression = "#tok = :tok",
+                ExpressionAttributeNames = new() { ["#tok"] = WakeTokenAttribute },
+                ExpressionAttributeValues = new() { [":tok"] = S(entry.WakeToken) },
+            },
+        },
+        new()
+        {
+            Delete = new Delete
+            {
+                TableName = _options.TableName,
+                Key = Key(WaiterItemKey(entry.OwnerHash)),
+                ConditionExpression = "#qk = :qk",
+                ExpressionAttributeNames = new() { ["#qk"] = QueueKeyAttribute },
+                ExpressionAttributeValues = new() { [":qk"] = S(entry.QueueKey) },
+            },
+        },
+        new() { Update = CountQueued(-1) },
+    ];
+
+    private Update CountQueued(int by) => new()
+    {
+        TableName = _options.TableName,
+        Key = Key(QueueMarkerKey),
+        UpdateExpression = "ADD #waiting :by",
+        ExpressionAttributeNames = new() { ["#waiting"] = WaitingAttribute },
+        ExpressionAttributeValues = new() { [":by"] = N(by) },
+    };
+
+    private QueryRequest QueueQuery(Dictionary<string, AttributeValue>? start, int? limit) => new()
+    {
+        TableName = _options.TableName,
+        ConsistentRead = true,
+        KeyConditionExpression = "#pk = :pk AND begins_with(#sk, :queue)",
+        ExpressionAttributeNames = new() { ["#pk"] = _options.HashKeyAttribute, ["#sk"] = _options.RangeKeyAttribute },
+        ExpressionAttributeValues = new() { [":pk"] = S(_poolKey), [":queue"] = S(QueuePrefix) },
+        ExclusiveStartKey = start,
+        Limit = limit,
+    };
+
+    private QueueEntry? ToQueueEntry(Dictionary<string, AttributeValue> item)
+    {
+        var key = GetString(item, _options.RangeKeyAttribute);
+        var token = GetString(item, WakeTokenAttribute);
+        var hash = GetString(item, OwnerHashAttribute);
+        var owner = GetString(item, OwnerIdAttribute);
+        if (key is null || token is null || hash is null || owner is null)
+        {
+            return null;
+        }
+
+        var queuedAt = GetLong(item, QueuedAtMsAttribute) ?? 0;
+        return new QueueEntry(
+            key, token, owner, GetString(item, ResourceIdAttribute), hash, (int)(GetLong(item, PriorityAttribute) ?? 0), queuedAt,
+            GetLong(item, RequestedAtMsAttribute) ?? queuedAt, GetLong(item, LeaseDurationMsAttribute) ?? 1000L * _options.MaxLeaseDurationSeconds);
+    }
+}
+
+/// <summary>One queue item.</summary>
+/// <param name="QueueKey">Its sort key: its place in the queue.</param>
+/// <param name="WakeToken">The token it was last asked with.</param>
+/// <param name="OwnerId">Who waits.</param>
+/// <param name="ResourceId">What for.</param>
+/// <param name="OwnerHash">The (owner, resource) hash: names its index item and goes on the slot it is handed.</param>
+/// <param name="Priority">Higher first.</param>
+/// <param name="QueuedAtMs">When it first queued.</param>
+/// <param name="RequestedAtMs">When the wait was asked for (reclaim compares it with the execution's end).</param>
+/// <param name="LeaseDurationMs">The lease it asked for.</param>
+internal sealed record QueueEntry(string QueueKey, string WakeToken, string OwnerId, string? ResourceId, string OwnerHash, int Priority, long QueuedAtMs, long RequestedAtMs, long LeaseDurationMs)
+{
+    public QueuedWaiter ToWaiter() => new(WakeToken, OwnerId, ResourceId, Priority, QueuedAtMs);
+}
