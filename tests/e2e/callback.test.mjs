@@ -83,14 +83,14 @@ test("FIFO: 50 executions queued on a pool of 1 get the slot in the order they q
   try {
     const gate = gatedWork();
     const inputs = Array.from({ length: 50 }, (_, i) => ({ resource_id: `job-${String(i).padStart(2, "0")}` }));
-    const order = await driveQueue(stack, JSON.parse(outputs.definition_callback_fifo), { cap: 1, inputs, watch, gate });
+    const order = await driveQueue(stack, structuredClone(outputs.definition_callback_fifo), { cap: 1, inputs, watch, gate });
 
     assert.deepEqual(watch.queued, inputs.map((i) => i.resource_id), "each execution queued in turn");
     assert.deepEqual(order, watch.queued, "slots went out in queue order: 0 overtaken");
     assert.equal(gate.max, 1, "never more than one at work");
     assert.ok(stack.observer.maxConcurrent("callback-fifo") <= 1, "never more than one lease held (answers)");
     assert.ok(Math.max(...stack.observer.pools["callback-fifo"].samples.map((s) => s[1])) <= 1, "never more than one lease held (table)");
-    assert.deepEqual(await stack.items(), [], "no lease and no queue item left");
+    assert.deepEqual(await stack.leftovers(), [], "no lease and no queue item left");
   } finally {
     await stack.stop();
   }
@@ -103,13 +103,13 @@ test("priority: higher priority first, FIFO within a priority, over 50 queued ex
     const gate = gatedWork();
     // Priorities drawn from a fixed sequence, so the expected order is known.
     const inputs = Array.from({ length: 50 }, (_, i) => ({ resource_id: `p-${String(i).padStart(2, "0")}`, priority: (i * 7) % 4 }));
-    const order = await driveQueue(stack, JSON.parse(outputs.definition_callback_jsonpath), { cap: 3, inputs, watch, gate });
+    const order = await driveQueue(stack, structuredClone(outputs.definition_callback_jsonpath), { cap: 3, inputs, watch, gate });
 
     const expected = inputs.map((input, arrival) => ({ ...input, arrival }))
       .sort((a, b) => b.priority - a.priority || a.arrival - b.arrival).map((i) => i.resource_id);
     assert.deepEqual(order, expected);
     assert.equal(gate.max, 3);
-    assert.deepEqual(await stack.items(), []);
+    assert.deepEqual(await stack.leftovers(), []);
   } finally {
     await stack.stop();
   }
@@ -120,7 +120,7 @@ test("40 executions at once on a pool of 3: never above the limit, every one ser
   try {
     const t = { now: 0, max: 0, done: 0 };
     const work = async () => { t.now++; t.max = Math.max(t.max, t.now); await sleep(50 + Math.random() * 100); t.now--; t.done++; return { ok: true }; };
-    const runs = Array.from({ length: 40 }, (_, i) => runExecution(JSON.parse(outputs.definition_callback_jsonpath), { resource_id: `c-${i}`, priority: 0 }, {
+    const runs = Array.from({ length: 40 }, (_, i) => runExecution(structuredClone(outputs.definition_callback_jsonpath), { resource_id: `c-${i}`, priority: 0 }, {
       leaseHandler: stack.leaseHandler, taskTokens: stack.lambda.taskTokens, handlers: { ProcessWork: work },
     }));
     const counters = runs.map(countTransitions);
@@ -134,7 +134,7 @@ test("40 executions at once on a pool of 3: never above the limit, every one ser
     const perItem = counters.reduce((sum, c) => sum + c.count, 0) / 40;
     // Uncontended: AcquireLease, the Choice, work, ReleaseLease (4); queued: + WaitForLease (5).
     assert.ok(perItem <= 7, `state transitions per item: ${perItem}`);
-    assert.deepEqual(await stack.items(), []);
+    assert.deepEqual(await stack.leftovers(), []);
   } finally {
     await stack.stop();
   }
@@ -142,7 +142,7 @@ test("40 executions at once on a pool of 3: never above the limit, every one ser
 
 /** The fifo definition with WaitForLease's TimeoutSeconds shortened, so a re-ask comes within the test. */
 function fifoWithTimeout(seconds) {
-  const definition = JSON.parse(outputs.definition_callback_fifo);
+  const definition = structuredClone(outputs.definition_callback_fifo);
   definition.States.Queue.TimeoutSeconds = seconds;
   return definition;
 }
@@ -174,7 +174,7 @@ test("a notification that never arrives: the waiter's timeout re-asks and gets t
     assert.ok(waited >= 2500, `the waiter got the lease only after its timeout re-asked (${waited} ms)`);
     assert.ok(stack.observer.maxConcurrent("callback-fifo") <= 1);
     assert.equal(stack.observer.pools["callback-fifo"].leaseIds.size, 2, "the re-ask returned the lease handed over, not a second one");
-    assert.deepEqual(await stack.items(), []);
+    assert.deepEqual(await stack.leftovers(), []);
   } finally {
     await stack.stop();
   }
@@ -201,7 +201,7 @@ test("Step Functions throttling is retried: the hand-off is delivered without wa
     await Promise.all(runs.map((r) => r.result));
     const calls = await stack.lambda.taskTokens.calls();
     assert.equal(calls.filter((c) => c.action === "SendTaskSuccess" && c.errorType === "ThrottlingException").length, 2);
-    assert.deepEqual(await stack.items(), []);
+    assert.deepEqual(await stack.leftovers(), []);
   } finally {
     await stack.stop();
   }
@@ -212,7 +212,7 @@ test("a waiter that is gone (its execution stopped) is skipped: the next one get
   const stack = await startStack(functions, { onPayload: watch.onPayload });
   try {
     const gate = gatedWork();
-    const definition = JSON.parse(outputs.definition_callback_fifo);
+    const definition = structuredClone(outputs.definition_callback_fifo);
     const options = { leaseHandler: stack.leaseHandler, taskTokens: stack.lambda.taskTokens, handlers: { ProcessWork: gate.work } };
     const holder = runExecution(definition, { resource_id: "holder" }, options);
     await until(() => gate.started.length === 1, "the holder to work");
@@ -233,7 +233,7 @@ test("a waiter that is gone (its execution stopped) is skipped: the next one get
 
     const calls = await stack.lambda.taskTokens.calls();
     assert.ok(calls.some((c) => c.action === "SendTaskSuccess" && c.errorType === "TaskTimedOut"), "the function learnt the waiter was gone");
-    assert.deepEqual(await stack.items(), [], "the gone waiter's grant was released");
+    assert.deepEqual(await stack.leftovers(), [], "the gone waiter's grant was released");
   } finally {
     await stack.stop();
   }
@@ -248,7 +248,7 @@ test("a holder that crashed: its lease expires and the sweep hands the slot to t
     // A holder that took the only slot for 2 s and was never heard of again.
     const crashed = await stack.lambda.invoke(name, { action: "acquire", owner_id: "arn:aws:states:eu-central-1:123456789012:execution:crashed:1", resource_id: "crashed", lease_duration_seconds: 2 });
     assert.equal(crashed.payload.status, "acquired");
-    const waiter = runExecution(JSON.parse(outputs.definition_callback_fifo), { resource_id: "waiter" }, {
+    const waiter = runExecution(structuredClone(outputs.definition_callback_fifo), { resource_id: "waiter" }, {
       leaseHandler: stack.leaseHandler, taskTokens: stack.lambda.taskTokens, handlers: { ProcessWork: gate.work },
     });
     await until(() => watch.queued.length === 1, "the waiter to queue");
@@ -264,7 +264,7 @@ test("a holder that crashed: its lease expires and the sweep hands the slot to t
     await until(() => gate.started.length === 1, "the waiter to get the expired slot", 5_000);
     gate.finish("waiter");
     await waiter.result;
-    assert.deepEqual(await stack.items(), []);
+    assert.deepEqual(await stack.leftovers(Date.now()), [], "only the crashed lease's expired owner index is left (TTL's to remove)");
   } finally {
     await stack.stop();
   }

@@ -29,7 +29,7 @@ test("shared-table: two Distributed Maps share one table, each within its own ca
       assert.ok(Math.max(...p.samples.map((s) => s[1])) <= cap, `${pool}: never more than the cap in the table`);
       assert.ok(p.waits > 0, `${pool}: items queued for leases`);
     }
-    assert.deepEqual(await stack.items(), [], "nothing left in the shared table");
+    assert.deepEqual(await stack.leftovers(), [], "nothing left in the shared table");
   } finally {
     await stack.stop();
   }
@@ -53,7 +53,7 @@ test("complete: an inline Map of 50 jobs through a pool of 8", async () => {
     assert.ok(Math.max(...p.samples.map((s) => s[1])) <= 8);
     assert.ok(p.waits > 0, "jobs queued for leases");
     assert.equal(stack.observer.pools.reporting.acquires, 0, "the reporting pool is untouched");
-    assert.deepEqual(await stack.items(), []);
+    assert.deepEqual(await stack.leftovers(), []);
   } finally {
     await stack.stop();
   }

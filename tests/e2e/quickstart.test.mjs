@@ -48,7 +48,7 @@ test("the quick start switched to the callback strategy by its one commented inp
   const callbackStack = await startStack(switched.functions);
   try {
     const definition = switched.outputs.definition;
-    assert.equal(JSON.parse(definition).States.WaitForLease.Resource.endsWith(":states:::lambda:invoke.waitForTaskToken"), true, "WaitForLease waits for a task token");
+    assert.equal(definition.States.WaitForLease.Resource.endsWith(":states:::lambda:invoke.waitForTaskToken"), true, "WaitForLease waits for a task token");
     const pool = callbackStack.pools[0];
     const work = async (input) => { await sleep(200 + Math.random() * 300); return { worked: input.resource_id }; };
     const runs = Array.from({ length: 16 }, (_, i) => runExecution(definition, { resource_id: `order-${i}` }, {
@@ -64,7 +64,7 @@ test("the quick start switched to the callback strategy by its one commented inp
     }
     assert.ok(callbackStack.observer.maxConcurrent(pool.name) <= 10);
     assert.ok(callbackStack.observer.pools[pool.name].waits > 0, "some executions queued");
-    assert.deepEqual(await callbackStack.items(), []);
+    assert.deepEqual(await callbackStack.leftovers(), []);
   } finally {
     await callbackStack.stop();
   }

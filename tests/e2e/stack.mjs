@@ -26,6 +26,15 @@ export async function startStack(functions, { environment = {}, maxConcurrency =
   return {
     db, lambda, observer, counters, leaseHandler, pools, functions: leaseFunctions,
     async items() { return (await Promise.all([...new Set(pools.map((p) => p.table))].map((t) => db.scanAll(t)))).flat(); },
+    /**
+     * What the pools left behind that still means something: every item except a queue counter at
+     * 0 (the callback strategy's one permanent item per pool) and, with `now`, items of leases that
+     * expired before it (an expired lease's owner index holds nothing; DynamoDB's TTL removes it).
+     */
+    async leftovers(now) {
+      return (await this.items()).filter((item) => !(item.SK.S === "wait!count" && item.waiting?.N === "0"))
+        .filter((item) => now === undefined || !(item.expires_at_ms && Number(item.expires_at_ms.N) < now));
+    },
     async stop() { await stopSampling(); await lambda.stop(); await db.stop(); },
   };
 }

@@ -45,6 +45,7 @@ export function leaseTaskHandler({ lambda, functions, observer, counters, onPayl
     if (payload.action === "acquire") {
       if (answer.error || answer.thrown) failedAttempts.set(entry, (failedAttempts.get(entry) ?? 0) + 1); else failedAttempts.delete(entry);
     }
+    if (process.env.HARNESS_TRACE) process.stderr.write(`invoke ${payload.action} ${payload.resource_id ?? payload.lease_id} -> ${JSON.stringify(answer.payload ?? answer.error ?? String(answer.thrown))}\n`);
     if (answer.thrown) throw answer.thrown;
     onPayload?.({ functionName: fn.function_name, payload, answer });
     if (answer.error) {
@@ -126,6 +127,16 @@ export function runExecution(definition, input, { stateMachineName = "local", le
     if (!taskTokens) throw new Error(`${name} waits for a task token: pass taskTokens (LocalLambda's taskTokens endpoint)`);
     taskResourceLocalHandlers[name] = waitForTaskTokenHandler({ endpoint: taskTokens, state, stateName: name, invoke: leaseHandler, tracker, onToken });
   }
+  // A stopped execution runs nothing more: aws-local-stepfunctions' abort leaves a Task that is
+  // running to finish and apply its Retry, which on Step Functions never happens (a stopped
+  // execution's waiting Task would otherwise re-ask and queue again).
+  const run = { ended: false };
+  for (const [name, handler] of Object.entries(taskResourceLocalHandlers)) {
+    taskResourceLocalHandlers[name] = async (taskInput) => {
+      if (run.ended) throw Object.assign(new Error("the execution was stopped"), { name: "ExecutionAborted" });
+      return handler(taskInput);
+    };
+  }
   const machine = new StateMachine(runnable, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run(input, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
@@ -135,6 +146,8 @@ export function runExecution(definition, input, { stateMachineName = "local", le
       Task: { Token: TASK_TOKEN_PLACEHOLDER },
     },
   });
-  const result = waiting.size ? execution.result.finally(() => expireOpenTokens(taskTokens, tracker)) : execution.result;
-  return { id: executionName, result, abort: execution.abort, eventLogs: execution.eventLogs };
+  const ended = execution.result.finally(() => { run.ended = true; });
+  const result = waiting.size ? ended.finally(() => expireOpenTokens(taskTokens, tracker)) : ended;
+  const abort = () => { run.ended = true; execution.abort(); };
+  return { id: executionName, result, abort, eventLogs: execution.eventLogs };
 }

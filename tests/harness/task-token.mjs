@@ -138,6 +138,7 @@ export function waitForTaskTokenHandler({ endpoint, state, stateName, invoke, tr
       switch (outcome.status) {
         case "pending": continue;
         case "succeeded": {
+          if (process.env.HARNESS_TRACE) process.stderr.write(`succeeded ${stateName} ${outcome.output}\n`);
           tracker?.delete(token);
           const output = JSON.parse(outcome.output);
           invoke.delivered?.(withToken(input, token), output);
