@@ -1,7 +1,7 @@
 // One local stack per test file: DynamoDB Local, the packaged lease manager(s) behind the local
 // Lambda host, and an observer of what the workflows saw.
 import {
-  DynamoDbLocal, LocalLambda, packagedCommand, poolOf, localFunctions, LeaseObserver, sampleLeases, leaseTaskHandler,
+  DynamoDbLocal, LocalLambda, packagedCommand, poolOf, localFunctions, LeaseObserver, sampleLeases, leaseTaskHandler, leftoverItems,
 } from "../harness/harness.mjs";
 
 /** `dynamoDbEndpoint(db)` may put something (a fault-injecting proxy) between the functions and DynamoDB Local. */
@@ -26,15 +26,8 @@ export async function startStack(functions, { environment = {}, maxConcurrency =
   return {
     db, lambda, observer, counters, leaseHandler, pools, functions: leaseFunctions,
     async items() { return (await Promise.all([...new Set(pools.map((p) => p.table))].map((t) => db.scanAll(t)))).flat(); },
-    /**
-     * What the pools left behind that still means something: every item except a queue counter at
-     * 0 (the callback strategy's one permanent item per pool) and, with `now`, items of leases that
-     * expired before it (an expired lease's owner index holds nothing; DynamoDB's TTL removes it).
-     */
-    async leftovers(now) {
-      return (await this.items()).filter((item) => !(item.SK.S === "wait!count" && item.waiting?.N === "0"))
-        .filter((item) => now === undefined || !(item.expires_at_ms && Number(item.expires_at_ms.N) < now));
-    },
+    /** Items that still mean something (harness/observer.mjs leftoverItems). */
+    async leftovers(now) { return leftoverItems(await this.items(), now); },
     async stop() { await stopSampling(); await lambda.stop(); await db.stop(); },
   };
 }

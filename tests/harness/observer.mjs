@@ -66,3 +66,13 @@ export function sampleLeases(db, observer, intervalMs = 100) {
   })();
   return async () => { running = false; await loop; };
 }
+
+/**
+ * What pools left behind that still means something: every item except a queue counter at 0 (the
+ * callback strategy's one permanent item per pool) and, with `now`, items of leases that expired
+ * before it (an expired lease's owner index holds nothing; DynamoDB's TTL removes it).
+ */
+export function leftoverItems(items, now) {
+  return items.filter((item) => !(item.SK.S === "wait!count" && item.waiting?.N === "0"))
+    .filter((item) => now === undefined || !(item.expires_at_ms && Number(item.expires_at_ms.N) < now));
+}
