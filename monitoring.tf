@@ -22,76 +22,54 @@ locals {
   unexpected_error_types   = ["LeaseManager.InvalidRequest", "LeaseManager.ConfigurationError", "LeaseManager.InternalError"]
   unexpected_errors_metric = "UnexpectedErrors"
 
-  dashboard_widgets = [
-    {
-      type = "metric", x = 0, y = 0, width = 12, height = 6
+  region = local.create_dashboard ? data.aws_region.monitoring[0].name : null
+
+  # The pool's own series, one widget each row (series label by metric name).
+  pool_widgets = concat([
+    { title = "Leases held vs limit", stat = "Maximum", period = 60, metrics = { ActiveLeases = "held (seen by acquires)", LeaseLimit = "limit" } },
+    { title = "Grants, waits and releases", stat = "Sum", period = 60, metrics = { LeaseAcquired = "granted", LeaseWait = "answered wait", LeaseReleased = "released" } },
+    { title = "Leases that ended without a release", stat = "Sum", period = 300, metrics = { LeaseReclaimedExpired = "expired, taken over", LeaseReclaimedAfterExecutionEnd = "reclaimed after the execution ended" } },
+    ], var.sfn_wait_strategy != "callback" ? [] : [
+    { title = "The queue (callback strategy)", stat = "Sum", period = 60, metrics = { LeaseQueued = "queued", LeaseHandedOff = "handed off", LeaseWaitersGone = "waiter gone (grant passed on)" } },
+  ])
+  pool_widget_rows = ceil(length(local.pool_widgets) / 2)
+
+  dashboard_widgets = concat(
+    [for i, w in local.pool_widgets : {
+      type = "metric", x = 12 * (i % 2), y = 6 * floor(i / 2), width = 12, height = 6
       properties = {
-        title  = "Leases held vs limit"
-        view   = "timeSeries"
-        region = local.create_dashboard ? data.aws_region.monitoring[0].name : null
-        stat   = "Maximum"
-        period = 60
-        metrics = [
-          concat([local.metrics_namespace, "ActiveLeases"], local.pool_dimensions, [{ label = "held (seen by acquires)" }]),
-          concat([local.metrics_namespace, "LeaseLimit"], local.pool_dimensions, [{ label = "limit" }]),
-        ]
-        yAxis = { left = { min = 0 } }
+        title   = w.title
+        view    = "timeSeries"
+        region  = local.region
+        stat    = w.stat
+        period  = w.period
+        metrics = [for name, label in w.metrics : concat([local.metrics_namespace, name], local.pool_dimensions, [{ label = label }])]
+        yAxis   = { left = { min = 0 } }
       }
-    },
-    {
-      type = "metric", x = 12, y = 0, width = 12, height = 6
-      properties = {
-        title  = "Grants, waits and releases"
-        view   = "timeSeries"
-        region = local.create_dashboard ? data.aws_region.monitoring[0].name : null
-        stat   = "Sum"
-        period = 60
-        metrics = [
-          concat([local.metrics_namespace, "LeaseAcquired"], local.pool_dimensions, [{ label = "granted" }]),
-          concat([local.metrics_namespace, "LeaseWait"], local.pool_dimensions, [{ label = "answered wait" }]),
-          concat([local.metrics_namespace, "LeaseReleased"], local.pool_dimensions, [{ label = "released" }]),
-        ]
-      }
-    },
-    {
-      type = "metric", x = 0, y = 6, width = 12, height = 6
-      properties = {
-        title  = "Leases that ended without a release"
-        view   = "timeSeries"
-        region = local.create_dashboard ? data.aws_region.monitoring[0].name : null
-        stat   = "Sum"
-        period = 300
-        metrics = [
-          concat([local.metrics_namespace, "LeaseReclaimedExpired"], local.pool_dimensions, [{ label = "expired, taken over" }]),
-          concat([local.metrics_namespace, "LeaseReclaimedAfterExecutionEnd"], local.pool_dimensions, [{ label = "reclaimed after the execution ended" }]),
-        ]
-      }
-    },
-    {
-      type = "log", x = 12, y = 6, width = 12, height = 6
-      properties = {
-        title  = "Errors by type"
-        view   = "table"
-        region = local.create_dashboard ? data.aws_region.monitoring[0].name : null
-        query  = "SOURCE '/aws/lambda/${local.function_name}' | filter ispresent(error_type) | stats count(*) as errors by error_type | sort errors desc"
-      }
-    },
-    {
-      type = "metric", x = 0, y = 12, width = 24, height = 6
-      properties = {
-        title  = "The function (AWS/Lambda)"
-        view   = "timeSeries"
-        region = local.create_dashboard ? data.aws_region.monitoring[0].name : null
-        period = 60
-        metrics = [
-          ["AWS/Lambda", "Invocations", "FunctionName", local.function_name, { stat = "Sum" }],
-          ["AWS/Lambda", "Errors", "FunctionName", local.function_name, { stat = "Sum" }],
-          ["AWS/Lambda", "Throttles", "FunctionName", local.function_name, { stat = "Sum" }],
-          ["AWS/Lambda", "Duration", "FunctionName", local.function_name, { stat = "p99", yAxis = "right" }],
-        ]
-      }
-    },
-  ]
+    }],
+    [
+      {
+        type = "log", x = 0, y = 6 * local.pool_widget_rows, width = 24, height = 6
+        properties = {
+          title  = "Errors by type"
+          view   = "table"
+          region = local.region
+          query  = "SOURCE '/aws/lambda/${local.function_name}' | filter ispresent(error_type) | stats count(*) as errors by error_type | sort errors desc"
+        }
+      },
+      {
+        type = "metric", x = 0, y = 6 * local.pool_widget_rows + 6, width = 24, height = 6
+        properties = {
+          title  = "The function (AWS/Lambda)"
+          view   = "timeSeries"
+          region = local.region
+          period = 60
+          metrics = [for name, stat in { Invocations = "Sum", Errors = "Sum", Throttles = "Sum", Duration = "p99" } :
+          ["AWS/Lambda", name, "FunctionName", local.function_name, { stat = stat }]]
+        }
+      },
+    ],
+  )
 }
 
 resource "aws_cloudwatch_dashboard" "this" {

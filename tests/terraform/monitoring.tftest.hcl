@@ -77,6 +77,28 @@ run "the_dashboard_graphs_this_pools_series" {
   }
 }
 
+run "with_the_callback_strategy_the_dashboard_shows_the_queue" {
+  command = apply
+
+  variables {
+    create_dashboard  = true
+    sfn_wait_strategy = "callback"
+  }
+
+  assert {
+    condition = toset(flatten([
+      for w in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : [for m in try(w.properties.metrics, []) : m[1] if m[0] == "SfnConcurrencyLease"]
+    ])) == toset(["ActiveLeases", "LeaseLimit", "LeaseAcquired", "LeaseWait", "LeaseReleased", "LeaseReclaimedExpired", "LeaseReclaimedAfterExecutionEnd", "LeaseQueued", "LeaseHandedOff", "LeaseWaitersGone"])
+    error_message = "queued, handed off, and waiters gone"
+  }
+
+  assert {
+    # No two widgets overlap on the dashboard's 24-column grid.
+    condition     = length(distinct([for w in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : "${w.x},${w.y}"])) == length(jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets)
+    error_message = "each widget has its own place"
+  }
+}
+
 run "a_dashboard_needs_the_functions_metrics" {
   command = plan
 

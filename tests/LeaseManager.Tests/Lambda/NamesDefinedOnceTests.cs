@@ -57,8 +57,12 @@ public sealed partial class NamesDefinedOnceTests
         ErrorRow().Matches(section).Select(m => m.Groups["type"].Value).Should().BeEquivalentTo(LeaseErrors.Types);
     }
 
-    [GeneratedRegex(@"\[local\.metrics_namespace, ""(?<name>[A-Za-z]+)""\]|metric_name\s*=\s*""(?<name>[A-Za-z]+)""")]
+    // The dashboard's pool widgets name their series as `metrics = { Name = "label", ... }`; an alarm as `metric_name = "Name"`.
+    [GeneratedRegex(@"metrics = \{(?<body>[^}]*)\}|metric_name\s*=\s*""(?<name>[A-Za-z]+)""")]
     private static partial Regex MonitoredMetric();
+
+    [GeneratedRegex(@"(?<name>[A-Za-z]+) = """)]
+    private static partial Regex SeriesName();
 
     [GeneratedRegex(@"(?<list>expected_error_types|unexpected_error_types)\s*=\s*\[(?<types>[^\]]*)\]")]
     private static partial Regex ErrorTypeList();
@@ -69,7 +73,9 @@ public sealed partial class NamesDefinedOnceTests
         var monitoring = Read("monitoring.tf");
         var emitted = typeof(Observability.LeaseMetrics).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Select(f => (string)f.GetRawConstantValue()!).ToHashSet(StringComparer.Ordinal);
-        var read = MonitoredMetric().Matches(monitoring).Select(m => m.Groups["name"].Value).ToList();
+        var read = MonitoredMetric().Matches(monitoring)
+            .SelectMany(m => m.Groups["name"].Success ? [m.Groups["name"].Value] : SeriesName().Matches(m.Groups["body"].Value).Select(n => n.Groups["name"].Value))
+            .ToList();
 
         read.Should().NotBeEmpty().And.OnlyContain(name => emitted.Contains(name), "a graph or alarm on a metric nobody writes stays empty");
     }
