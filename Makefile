@@ -17,7 +17,7 @@ test: setup package ## Run every test suite (the one test command)
 	@bash scripts/test.sh
 
 test-apply: setup ## Only the real apply test: examples and quick start against moto (init, apply, no-change plan, destroy)
-	@bash scripts/test.d/50-apply.sh
+	@bash scripts/test.d/50-apply.parallel.sh
 
 package: setup ## Build both Lambda zips into artifacts/ (Native AOT bootstrap + framework-dependent)
 	@bash scripts/package.sh all

@@ -1,9 +1,11 @@
 // Step Functions cost of the wait strategies, measured through the real ASL interpreter and the
-// packaged function: the module's own fragments (tests/render/depth), 40 executions on a pool of 5,
-// each holding its lease ~400 ms.
+// packaged function: the module's own fragments (tests/render/depth, tests/render/callback), 40
+// executions on a pool of 5, each holding its lease ~400 ms.
 //
-//   node benchmarks/sfn-cost.mjs [executions] [poll|retry|retry-jitter]
+//   node benchmarks/sfn-cost.mjs [executions] [poll|retry|retry-jitter|callback]
 //
+// callback: the .waitForTaskToken queue, answered through the local task-token endpoint (no
+// override: a freed slot is handed straight to the head of the queue).
 // poll: the Choice + Wait loop, Wait shortened to 200 ms. retry: the Task's LeaseUnavailable
 // Retry, shortened to 200 ms (the interpreter's override also turns jitter off), so the two differ
 // only in how they wait. retry-jitter: the rendered Retry as is (1 s doubling to 2 s, full jitter).
@@ -13,26 +15,52 @@ import { renderConfiguration, loadRendered, runExecution, countTransitions } fro
 import { startStack, sleep } from "../tests/e2e/stack.mjs";
 
 const executions = Number(process.argv[2] ?? 40);
+const percentile = (values, p) => {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
 const strategy = process.argv[3] ?? "poll";
 const cap = 5;
-const { outputs, functions } = loadRendered(await renderConfiguration("tests/render/depth", `bench-sfn-${strategy}`), "render");
-const definition = strategy === "poll" ? outputs.definition_poll : outputs.definition_retry;
-const pool = strategy === "poll" ? "poll" : "retry";
+const callback = strategy === "callback";
+const { outputs, functions } = loadRendered(await renderConfiguration(callback ? "tests/render/callback" : "tests/render/depth", `bench-sfn-${strategy}`), "render");
+const definition = { poll: outputs.definition_poll, callback: outputs.definition_callback_jsonpath }[strategy] ?? outputs.definition_retry;
+const pool = { poll: "poll", callback: "callback-jsonpath" }[strategy] ?? "retry";
 const overrides = {
   poll: { waitTimeOverrides: { WaitForLease: 200 } },
   retry: { retryIntervalOverrides: { AcquireLease: [-1, 200] } },
   "retry-jitter": {},
+  callback: {},
 }[strategy];
-if (!overrides) throw new Error(`unknown strategy ${strategy}: poll, retry or retry-jitter`);
+if (!overrides) throw new Error(`unknown strategy ${strategy}: poll, retry, retry-jitter or callback`);
 
-const stack = await startStack(functions, { environment: { LEASE_MAX_CONCURRENT: String(cap) } });
+// Hand-off: from a release's answer to the next holder's work starting (only while someone waits).
+const releases = [];
+const handOffs = [];
+const waitedFor = new Set();
+const onPayload = ({ payload, answer }) => {
+  if (payload.action === "release" && answer.payload?.released) releases.push(Date.now());
+  if (payload.action === "acquire" && (answer.payload?.status === "wait" || answer.error?.errorType === "LeaseManager.LeaseUnavailable")) waitedFor.add(payload.resource_id);
+};
+const stack = await startStack(functions, { environment: { LEASE_MAX_CONCURRENT: String(cap) }, onPayload });
 try {
   const started = Date.now();
-  const runs = Array.from({ length: executions }, (_, i) => runExecution(definition, { resource_id: `item-${i}` }, {
+  const runs = Array.from({ length: executions }, (_, i) => runExecution(definition, { resource_id: `item-${i}`, priority: 0 }, {
     leaseHandler: stack.leaseHandler,
-    handlers: { ProcessWork: async (input) => { await sleep(400); return input; } },
+    taskTokens: stack.lambda.taskTokens,
+    handlers: {
+      ProcessWork: async (input) => {
+        if (waitedFor.has(input.resource_id)) {
+          const last = releases.at(-1);
+          if (last !== undefined) handOffs.push(Date.now() - last);
+        }
+        await sleep(400);
+        return input;
+      },
+    },
     ...overrides,
   }));
+  for (const r of runs) r.result.catch(() => {});
   const counters = runs.map(countTransitions);
   await Promise.all(runs.map((r) => r.result));
   await Promise.all(counters.map((c) => c.done));
@@ -66,6 +94,10 @@ try {
     idle_slot_seconds_while_waiting: idleSlotMs / 1000,
     waiting_seconds: waitIntervals.reduce((sum, [a, b]) => sum + (b - a), 0) / 1000,
     max_held: stack.observer.maxConcurrent(pool),
+    invocations_per_item: (stack.counters.invocations ?? 0) / executions,
+    ideal_ms: (executions * 400) / cap,
+    hand_off_p50_ms: percentile(handOffs, 50),
+    hand_off_p99_ms: percentile(handOffs, 99),
   }));
 } finally {
   await stack.stop();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the build and tests need: Java for DynamoDB Local, the npm peers, NuGet packages,
-# moto[server] (the AWS emulator of the apply test, scripts/test.d/50-apply.sh).
+# moto[server] (the AWS emulator of the apply test, scripts/test.d/50-apply.parallel.sh).
 # Idempotent; safe on a fresh machine (Debian/Ubuntu with apt) and on a developer laptop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,5 +41,5 @@ else
   # Not fatal: everything else still builds and tests; the apply suite then fails saying why.
   "$python" -m pip install --quiet --disable-pip-version-check 'moto[server]~=5.2.1' ||
     "$python" -m pip install --quiet --disable-pip-version-check --user --break-system-packages 'moto[server]~=5.2.1' ||
-    echo "setup: could not install moto[server] for $python; the apply test (scripts/test.d/50-apply.sh) will fail" >&2
+    echo "setup: could not install moto[server] for $python; the apply test (scripts/test.d/50-apply.parallel.sh) will fail" >&2
 fi

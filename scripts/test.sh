@@ -35,13 +35,10 @@ fi
 [ "$dotnet_rc" = 0 ] || status=1
 bash scripts/coverage.sh "$results" || true
 
-for suite in scripts/test.d/*.sh; do
-  [ -e "$suite" ] || continue
-  name=$(basename "$suite" .sh)
-  out="$results/$name.out"
-  suite_start=$SECONDS
-  if bash "$suite" >"$out" 2>&1; then rc=0; else rc=$?; status=1; fi
-  # A suite reports "N passed, N failed" as its last such line.
+# Reads a finished suite's output: its own "N passed, N failed" line (the last such), or a failure.
+report() { # name rc seconds
+  local name=$1 rc=$2 out="$results/$1.out" line p f
+  [ "$rc" != 0 ] && status=1
   line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
   if [ -n "$line" ]; then
     p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
@@ -53,7 +50,32 @@ for suite in scripts/test.d/*.sh; do
     [ "$f" = 0 ] && f=1
     status=1
   fi
-  count "$name" "$p" "$f" $((SECONDS - suite_start))
+  count "$name" "$p" "$f" "$3"
+}
+
+# Suites named *.parallel.sh share nothing with the others (their own scratch checkout and peers)
+# and mostly wait on builds and emulators: they run beside the rest instead of after it.
+declare -A background=()
+for suite in scripts/test.d/*.parallel.sh; do
+  [ -e "$suite" ] || continue
+  name=$(basename "$suite" .parallel.sh)
+  ( started=$SECONDS; bash "$suite" >"$results/$name.out" 2>&1; echo "$? $((SECONDS - started))" >"$results/$name.rc" ) &
+  background[$name]=$!
+done
+
+for suite in scripts/test.d/*.sh; do
+  [ -e "$suite" ] || continue
+  case "$suite" in *.parallel.sh) continue ;; esac
+  name=$(basename "$suite" .sh)
+  suite_start=$SECONDS
+  if bash "$suite" >"$results/$name.out" 2>&1; then rc=0; else rc=$?; fi
+  report "$name" "$rc" $((SECONDS - suite_start))
+done
+
+for name in "${!background[@]}"; do
+  wait "${background[$name]}"
+  read -r rc seconds <"$results/$name.rc" || { rc=1; seconds=0; }
+  report "$name" "$rc" "$seconds"
 done
 
 echo "== all suites: ${SECONDS}s"

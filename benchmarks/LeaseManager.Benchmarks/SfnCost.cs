@@ -7,7 +7,7 @@ namespace LeaseManager.Benchmarks;
 /// <summary>Runs benchmarks/sfn-cost.mjs (the module's fragments through aws-local-stepfunctions) for one wait strategy and reads its figures.</summary>
 internal static class SfnCost
 {
-    public static readonly IReadOnlyList<string> Strategies = ["poll", "retry", "retry-jitter"];
+    public static readonly IReadOnlyList<string> Strategies = ["poll", "retry", "retry-jitter", "callback"];
 
     public static JsonElement Run(int executions, string strategy)
     {
