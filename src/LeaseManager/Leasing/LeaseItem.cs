@@ -19,6 +19,12 @@ internal static class LeaseItem
 
     /// <summary>The gate item's version (see <see cref="GateKey"/>).</summary>
     public const string GateVersionAttribute = "gate_version";
+
+    /// <summary>The limit an operator set at run time (on the gate item); absent: the configured limit applies.</summary>
+    public const string LimitAttribute = "pool_limit";
+
+    /// <summary>How many times the lease was renewed (diagnostic: a renewal whose answer was lost and retried may count twice).</summary>
+    public const string RenewalsAttribute = "renewals";
     public const string OwnerHashAttribute = "owner_hash";
     public const string OwnerIdAttribute = "owner_id";
     public const string ResourceIdAttribute = "resource_id";
@@ -49,7 +55,7 @@ internal static class LeaseItem
     public static readonly IReadOnlySet<string> ReservedAttributes = new HashSet<string>(StringComparer.Ordinal)
     {
         LeaseIdAttribute, ExpiresAtMsAttribute, AcquiredAtMsAttribute, RequestedAtMsAttribute, GateVersionAttribute, OwnerHashAttribute, OwnerIdAttribute, ResourceIdAttribute,
-        WaitingAttribute, WakeTokenAttribute, QueueKeyAttribute, PriorityAttribute, QueuedAtMsAttribute, LeaseDurationMsAttribute,
+        LimitAttribute, RenewalsAttribute, WaitingAttribute, WakeTokenAttribute, QueueKeyAttribute, PriorityAttribute, QueuedAtMsAttribute, LeaseDurationMsAttribute,
     };
 
     public static string SlotKey(int slot) => SlotPrefix + slot.ToString("D4", CultureInfo.InvariantCulture);

@@ -10,7 +10,7 @@ public sealed partial class LeasePool
 
         // The lease id names the owner index item when there is one, so release and renew find it.
         var text = LeaseId.NewFor(slot, claimer.OwnerItemHash).ToString();
-        var granted = new AcquireOutcome(AcquireStatus.Acquired, new Lease(text, slot, expires), null, _options.MaxConcurrentLeases);
+        var granted = new AcquireOutcome(AcquireStatus.Acquired, new Lease(text, slot, expires), null, _hints.Limit);
         var facts = await _store.ClaimAsync(
             new SlotClaim(slot, text, claimer.OwnerHash, claimer.Request.OwnerId, claimer.Request.ResourceId, now, expires, claimer.RequestedAtMs, claimer.OwnerItemHash, gate, _options.HandOffToWaiters),
             ct).ConfigureAwait(false);
@@ -32,7 +32,7 @@ public sealed partial class LeasePool
         {
             // Same owner, lease still live: idempotent answer, nothing new written.
             _hints.Observe(slot, facts.SlotHeldBy?.ExpiresAtMs ?? 0);
-            return new ClaimResult(new AcquireOutcome(AcquireStatus.Acquired, new Lease(existing, existingId.Value.Slot, owner.ExpiresAtMs ?? 0), null, _options.MaxConcurrentLeases, Reused: true));
+            return new ClaimResult(new AcquireOutcome(AcquireStatus.Acquired, new Lease(existing, existingId.Value.Slot, owner.ExpiresAtMs ?? 0), null, _hints.Limit, Reused: true));
         }
 
         if (facts.SlotHeldBy is { } holder)
@@ -81,7 +81,7 @@ public sealed partial class LeasePool
             && LeaseId.TryParse(existing, out _))
         {
             // This owner already holds this slot (a duplicate of its own acquire): the same lease (G2).
-            return new ClaimResult(new AcquireOutcome(AcquireStatus.Acquired, new Lease(existing, slot, heldUntil), null, _options.MaxConcurrentLeases, Reused: true));
+            return new ClaimResult(new AcquireOutcome(AcquireStatus.Acquired, new Lease(existing, slot, heldUntil), null, _hints.Limit, Reused: true));
         }
 
         return ClaimResult.SlotTaken;

@@ -17,7 +17,6 @@ public sealed partial class LeasePool
     /// </summary>
     private async Task<PassOn> PassOnAsync(int slot, SlotFence fence, GateSeen? gate, CancellationToken ct)
     {
-        var limit = _options.MaxConcurrentLeases;
         var passed = new PassOn(PassOnEnd.GaveUp, 0, 0, 0, false);
         for (var i = 0; i < HandOffTries; i++)
         {
@@ -30,7 +29,7 @@ public sealed partial class LeasePool
 
             if (fence.LeaseId is not null)
             {
-                if (slot >= limit)
+                if (slot >= _hints.Limit)
                 {
                     // Above a lowered limit: never re-granted, just freed.
                     return await FreeWhileQueuedAsync(slot, fence, passed, ct).ConfigureAwait(false);
@@ -59,7 +58,7 @@ public sealed partial class LeasePool
                 {
                     var snapshot = await ReadAsync(ct).ConfigureAwait(false);
                     _hints.Refresh(snapshot);
-                    if (snapshot.HasLiveBeyond(limit))
+                    if (slot >= _hints.Limit || snapshot.HasLiveBeyond(_hints.Limit))
                     {
                         return await FreeWhileQueuedAsync(slot, fence, passed, ct).ConfigureAwait(false);
                     }
@@ -94,7 +93,7 @@ public sealed partial class LeasePool
 
             _hints.Observe(slot, expires);
             passed = passed with { Handed = passed.Handed + 1, Released = true };
-            var outcome = new AcquireOutcome(AcquireStatus.Acquired, new Lease(leaseId, slot, expires), null, limit);
+            var outcome = new AcquireOutcome(AcquireStatus.Acquired, new Lease(leaseId, slot, expires), null, _hints.Limit);
             WaiterNotification notification;
             try
             {
@@ -141,7 +140,6 @@ public sealed partial class LeasePool
     /// </summary>
     private async Task<SweepOutcome> FillFreeSlotsAsync(CancellationToken ct)
     {
-        var limit = _options.MaxConcurrentLeases;
         var expired = -1;
         var handed = 0;
         var gone = 0;
@@ -151,6 +149,7 @@ public sealed partial class LeasePool
             _hints.Refresh(snapshot);
             var now = snapshot.ReadAtMs;
             var running = snapshot.LiveCount;
+            var limit = snapshot.EffectiveLimit(_options.MaxConcurrentLeases);
             var live = snapshot.Slots.Where(s => s.IsLiveAt(now)).Select(s => s.Slot).ToHashSet();
             if (expired < 0)
             {

@@ -90,6 +90,6 @@ public sealed partial class LeasePool
         var wait = timeout ?? Timeout.InfiniteTimeSpan;
         return await TryAcquireAsync(resourceId, wait, cancellationToken).ConfigureAwait(false)
             ?? throw new LeaseUnavailableException(
-                $"No lease of pool '{_options.LeasePrefix}' became free within {wait.TotalSeconds:0.###} s.", _options.MaxConcurrentLeases, _options.MaxConcurrentLeases);
+                $"No lease of pool '{_options.LeasePrefix}' became free within {wait.TotalSeconds:0.###} s.", _hints.Limit, _hints.Limit);
     }
 }

@@ -52,7 +52,7 @@ public sealed partial class LeasePool
 
                 var lease = new Lease(mine.LeaseId, mine.Slot, mine.ExpiresAtMs);
                 var waiter = new QueuedWaiter(request.WakeToken, request.OwnerId, request.ResourceId, request.Priority, requestedAt);
-                await _notifier!.NotifyGrantedAsync(waiter, new AcquireOutcome(AcquireStatus.Acquired, lease, snapshot.LiveCount, _options.MaxConcurrentLeases, Reused: true), cancellationToken).ConfigureAwait(false);
+                await _notifier!.NotifyGrantedAsync(waiter, new AcquireOutcome(AcquireStatus.Acquired, lease, snapshot.LiveCount, _hints.Limit, Reused: true), cancellationToken).ConfigureAwait(false);
                 return new WaitOutcome(WaitStatus.Delivered, lease);
             }
 

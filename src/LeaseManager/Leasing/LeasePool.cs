@@ -38,7 +38,7 @@ public sealed partial class LeasePool
         _notifier = notifier;
         _store = new SlotStore(dynamoDb, _options);
         _clock = clock ?? TimeProvider.System;
-        _hints = new SlotHints(options.MaxConcurrentLeases);
+        _hints = new SlotHints(_options.MaxConcurrentLeases, TimeSpan.FromSeconds(_options.LimitRefreshSeconds));
     }
 
     /// <summary>The validated options the pool runs with (the Lambda reads its settle time from here).</summary>
@@ -65,7 +65,7 @@ public sealed partial class LeasePool
         var durationMs = 1000L * LeaseRequestLimits.CheckDuration(request.LeaseDurationSeconds, _options.MaxLeaseDurationSeconds);
         LeaseRequestLimits.CheckOwner(request.OwnerId, request.ResourceId);
         var ownerHash = request.OwnerId is null ? null : OwnerKey.Hash(request.OwnerId, request.ResourceId);
-        var limit = _options.MaxConcurrentLeases;
+        var limit = _hints.Limit;
 
         // A repeat (or a caller that cannot say) must find the owner's live lease: look first, and
         // index the new lease by owner in the same transaction as the slot. A first attempt holds
@@ -90,7 +90,7 @@ public sealed partial class LeasePool
 
                 if (claim.Queued)
                 {
-                    return Saturated(request, limit);
+                    return Saturated(request, limit, limit);
                 }
             }
         }
@@ -103,6 +103,7 @@ public sealed partial class LeasePool
             _hints.Refresh(snapshot);
             now = snapshot.ReadAtMs;
             running = snapshot.LiveCount;
+            limit = snapshot.EffectiveLimit(_options.MaxConcurrentLeases);
 
             if (ownerHash is not null
                 && snapshot.Slots.FirstOrDefault(s => s.OwnerHash == ownerHash && s.IsLiveAt(now)) is { } mine)
@@ -112,7 +113,7 @@ public sealed partial class LeasePool
 
             if (running >= limit)
             {
-                return Saturated(request, running);
+                return Saturated(request, running, limit);
             }
 
             // A lowered limit (G1): while a lease sits live in a slot at or above the limit, slot
@@ -130,7 +131,9 @@ public sealed partial class LeasePool
             //    which SlotHints allows only after such a read) happen only once every lease above
             //    the limit has expired for good; from then on the limit's slots bound the pool.
             // Only pools of this limit may write: an instance still running an older, larger
-            // limit can write beyond it (a deploy window), which no condition here can see.
+            // limit can write beyond it (a deploy window), which no condition here can see. A limit
+            // stored at run time reaches every instance at its next read; blind writes trust a read
+            // for LimitRefreshSeconds at most, and SetLimitAsync waits that out when it lowers.
             var gate = snapshot.HasLiveBeyond(limit) ? new GateSeen(snapshot.GateVersion) : null;
             var held = snapshot.Slots.Where(s => s.IsLiveAt(now)).Select(s => s.Slot).ToHashSet();
             var expired = snapshot.Slots.Where(s => !s.IsLiveAt(now)).Select(s => s.Slot).ToHashSet();
@@ -153,7 +156,7 @@ public sealed partial class LeasePool
 
                 if (claim.Queued)
                 {
-                    return Saturated(request, running);
+                    return Saturated(request, running, limit);
                 }
 
                 if (claim.GateMoved)
@@ -165,21 +168,21 @@ public sealed partial class LeasePool
         }
 
         // Every free slot we saw was taken by a concurrent caller first: the pool is busy, not broken.
-        return Saturated(request, Math.Max(running, limit));
+        return Saturated(request, Math.Max(running, limit), limit);
     }
 
     /// <summary>A strongly consistent read of every slot item of this pool.</summary>
     internal Task<PoolSnapshot> ReadAsync(CancellationToken cancellationToken = default) => _store.ReadAsync(NowMs(), cancellationToken);
 
-    private AcquireOutcome Saturated(AcquireRequest request, int running)
+    private AcquireOutcome Saturated(AcquireRequest request, int running, int limit)
     {
         if (request.FailIfUnavailable)
         {
             throw new LeaseUnavailableException(
-                $"All {_options.MaxConcurrentLeases} leases of pool '{_options.LeasePrefix}' are held.", running, _options.MaxConcurrentLeases);
+                $"All {limit} leases of pool '{_options.LeasePrefix}' are held.", running, limit);
         }
 
-        return new AcquireOutcome(AcquireStatus.Wait, null, running, _options.MaxConcurrentLeases);
+        return new AcquireOutcome(AcquireStatus.Wait, null, running, limit);
     }
 
     private long NowMs() => _clock.GetUtcNow().ToUnixTimeMilliseconds();

@@ -13,6 +13,8 @@ public sealed partial record LeasePoolOptions
     public const int MaxDurationCeilingSeconds = 86_400;
     /// <summary>Longest settle time: a Lambda function's longest timeout, after which no acquire it started can still land.</summary>
     public const int MaxReclaimSettleSeconds = 900;
+    /// <summary>Longest <see cref="LimitRefreshSeconds"/>: setting a lower limit waits this long at most.</summary>
+    public const int MaxLimitRefreshSeconds = 60;
 
     /// <summary>The DynamoDB table holding the pool; several pools may share one (see <see cref="LeasePrefix"/>).</summary>
     public required string TableName { get; init; }
@@ -55,6 +57,14 @@ public sealed partial record LeasePoolOptions
     /// Every grant then also checks the queue marker (one transaction, still one round trip).
     /// </summary>
     public bool HandOffToWaiters { get; init; }
+
+    /// <summary>
+    /// How long an instance trusts its last read of the pool for one-write grants (the fast path),
+    /// in seconds. A limit lowered at run time (<see cref="LeasePool.SetLimitAsync"/>) binds every
+    /// instance within this span, and setting one waits it out. Shorter: a lowered limit binds sooner,
+    /// and a busy instance reads the pool (one Query) that much more often.
+    /// </summary>
+    public int LimitRefreshSeconds { get; init; } = 10;
 
     /// <summary>The partition key value of every item of this pool (and the IAM <c>dynamodb:LeadingKeys</c> value).</summary>
     public string PoolKey => PoolKeyFor(LeasePrefix);
@@ -112,6 +122,11 @@ public sealed partial record LeasePoolOptions
         if (ReclaimSettleSeconds is < 0 or > MaxReclaimSettleSeconds)
         {
             problems.Add($"reclaim settle time {ReclaimSettleSeconds}s must be between 0 and {MaxReclaimSettleSeconds} seconds (a Lambda function's longest timeout)");
+        }
+
+        if (LimitRefreshSeconds is < 1 or > MaxLimitRefreshSeconds)
+        {
+            problems.Add($"limit refresh {LimitRefreshSeconds}s must be between 1 and {MaxLimitRefreshSeconds} seconds");
         }
 
         if (problems.Count > 0)

@@ -8,7 +8,9 @@ namespace LeaseManager.Leasing;
 /// <param name="ResourceId">What the lease was for.</param>
 /// <param name="ExpiresAtMs">When it stops counting (epoch ms).</param>
 /// <param name="RequestedAtMs">When the acquire that wrote it was asked for (older items: when it was written).</param>
-internal sealed record SlotState(int Slot, string LeaseId, string? OwnerHash, string? OwnerId, string? ResourceId, long ExpiresAtMs, long? RequestedAtMs = null)
+/// <param name="AcquiredAtMs">When the lease was written (epoch ms); null on items written before it was stored.</param>
+/// <param name="Renewals">How many times it was renewed.</param>
+internal sealed record SlotState(int Slot, string LeaseId, string? OwnerHash, string? OwnerId, string? ResourceId, long ExpiresAtMs, long? RequestedAtMs = null, long? AcquiredAtMs = null, int Renewals = 0)
 {
     public bool IsLiveAt(long nowMs) => ExpiresAtMs > nowMs;
 }
@@ -20,8 +22,12 @@ internal sealed record SlotState(int Slot, string LeaseId, string? OwnerHash, st
 /// was read, so no renew can have revived it since (renew requires a live lease).
 /// </param>
 /// <param name="GateVersion">The gate item's version; null while the pool has no gate item.</param>
-internal sealed record PoolSnapshot(IReadOnlyList<SlotState> Slots, long ReadAtMs, long? GateVersion = null)
+/// <param name="StoredLimit">The limit an operator set at run time (on the gate item); null: none set.</param>
+internal sealed record PoolSnapshot(IReadOnlyList<SlotState> Slots, long ReadAtMs, long? GateVersion = null, int? StoredLimit = null)
 {
+    /// <summary>The limit in force: the stored one, never above the configured one (the upper bound).</summary>
+    public int EffectiveLimit(int configured) => StoredLimit is { } stored ? Math.Clamp(stored, 1, configured) : configured;
+
     public int LiveCount => Slots.Count(s => s.IsLiveAt(ReadAtMs));
 
     /// <summary>Whether a lease sits live in a slot at or above <paramref name="limit"/> (left by an older, larger limit).</summary>

@@ -19,16 +19,33 @@ internal sealed class SlotHints
     // The slot this instance freed last: known free as of that release, so the best first guess.
     private int _lastFreed = -1;
 
-    public SlotHints(int slots) => _busyUntilMs = new long[slots];
+    // The limit in force as of the last read (an operator may store a lower one at run time), and
+    // until when that read may be trusted for blind writes: an instance learns a lowered limit at its
+    // next read, and reads at least this often while it writes blind, so a lowered limit binds every
+    // instance within that span (LeasePool.SetLimitAsync waits it out).
+    private int _limit;
+    private long _trustUntilMs;
+    private readonly long _trustMs;
 
-    public bool FastPathAllowed(long nowMs) => Volatile.Read(ref _foreignBusyUntilMs) <= nowMs;
+    public SlotHints(int slots, TimeSpan trust)
+    {
+        _busyUntilMs = new long[slots];
+        _limit = slots;
+        _trustMs = (long)trust.TotalMilliseconds;
+    }
+
+    /// <summary>The limit in force as of this instance's last read of the pool.</summary>
+    public int Limit => Volatile.Read(ref _limit);
+
+    public bool FastPathAllowed(long nowMs) => Volatile.Read(ref _foreignBusyUntilMs) <= nowMs && nowMs < Volatile.Read(ref _trustUntilMs);
 
     /// <summary>Claims a slot believed free (from <paramref name="start"/> on) for this caller's attempt; -1 if none.</summary>
     public int TryReserve(int start, long nowMs, long reserveUntilMs, out long previousBusyUntilMs)
     {
-        var n = _busyUntilMs.Length;
+        var n = Limit;
         var freed = Interlocked.Exchange(ref _lastFreed, -1);
-        if (freed >= 0)
+        start %= n;
+        if (freed >= 0 && freed < n)
         {
             start = freed;
         }
@@ -69,10 +86,11 @@ internal sealed class SlotHints
     public void Refresh(PoolSnapshot snapshot)
     {
         var fresh = new long[_busyUntilMs.Length];
+        var limit = snapshot.EffectiveLimit(fresh.Length);
         long foreign = 0;
         foreach (var s in snapshot.Slots)
         {
-            if (s.Slot < fresh.Length)
+            if (s.Slot < limit)
             {
                 fresh[s.Slot] = s.ExpiresAtMs;
             }
@@ -87,6 +105,8 @@ internal sealed class SlotHints
             Volatile.Write(ref _busyUntilMs[i], fresh[i]);
         }
 
+        Volatile.Write(ref _limit, limit);
         Volatile.Write(ref _foreignBusyUntilMs, foreign);
+        Volatile.Write(ref _trustUntilMs, snapshot.ReadAtMs + _trustMs);
     }
 }

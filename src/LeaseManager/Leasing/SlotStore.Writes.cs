@@ -74,7 +74,11 @@ internal sealed partial class SlotStore
                 : new() { [":exp"] = N(expiresAtMs), [":ttl"] = N(TtlSeconds(expiresAtMs)), [":lease"] = S(text) },
         };
 
+        // The slot counts its renewals for the operator's view; the owner index needs no count.
         var slotUpdate = Extend(SlotKey(id.Slot), "#lease = :lease AND #exp > :now");
+        slotUpdate.UpdateExpression += " ADD #ren :one";
+        slotUpdate.ExpressionAttributeNames["#ren"] = RenewalsAttribute;
+        slotUpdate.ExpressionAttributeValues[":one"] = N(1);
         try
         {
             if (id.OwnerHash is { } owner)
@@ -136,7 +140,9 @@ internal sealed partial class SlotStore
             GetString(item, OwnerIdAttribute),
             GetString(item, ResourceIdAttribute),
             GetLong(item, ExpiresAtMsAttribute) ?? 0,
-            GetLong(item, RequestedAtMsAttribute) ?? GetLong(item, AcquiredAtMsAttribute));
+            GetLong(item, RequestedAtMsAttribute) ?? GetLong(item, AcquiredAtMsAttribute),
+            GetLong(item, AcquiredAtMsAttribute),
+            (int)Math.Clamp(GetLong(item, RenewalsAttribute) ?? 0, 0, int.MaxValue));
     }
 
     private Dictionary<string, AttributeValue> Key(string sortKey) => new()

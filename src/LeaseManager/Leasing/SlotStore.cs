@@ -32,6 +32,7 @@ internal sealed partial class SlotStore
     {
         var slots = new List<SlotState>();
         long? gateVersion = null;
+        int? storedLimit = null;
         Dictionary<string, AttributeValue>? startKey = null;
         do
         {
@@ -55,6 +56,7 @@ internal sealed partial class SlotStore
                 else if (GetString(item, _options.RangeKeyAttribute) == GateKey)
                 {
                     gateVersion = GetLong(item, GateVersionAttribute);
+                    storedLimit = GetLong(item, LimitAttribute) is { } limit ? (int)Math.Clamp(limit, 1, LeasePoolOptions.MaxSlots) : null;
                 }
             }
 
@@ -62,7 +64,7 @@ internal sealed partial class SlotStore
         }
         while (startKey is not null);
 
-        return new PoolSnapshot(slots, startedAtMs, gateVersion);
+        return new PoolSnapshot(slots, startedAtMs, gateVersion, storedLimit);
     }
 
     /// <summary>
