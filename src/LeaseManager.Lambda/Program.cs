@@ -30,7 +30,7 @@ try
     var region = FunctionEnvironment.RegionName(environment);
     ILeaseWaiterNotifier? notifier = options.HandOffToWaiters ? new TaskTokenWaiterNotifier(StepFunctionsTaskClient.Create(region)) : null;
     var pool = new LeasePool(DynamoDbClientFactory.Create(region), options, notifier: notifier);
-    handler = new LeaseHandler(new LeaseFunction(pool), logger, metrics);
+    handler = new LeaseHandler(new LeaseFunction(pool, adminActions: FunctionEnvironment.AdminActionsEnabled(environment)), logger, metrics);
 }
 catch (Exception e)
 {

@@ -87,12 +87,14 @@ public sealed record LeaseQueued(WaitStatus Outcome, Lease? Lease) : LeaseAnswer
     public override byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(new WaitWire(Status, null, Lease?.LeaseId), ContractJson.Default.WaitWire);
 }
 
-/// <summary>The answer to <c>sweep</c>: what it found and handed to waiters.</summary>
-public sealed record LeasesSwept(int ExpiredSlots, int HandedOff, int WaitersGone) : LeaseAnswer
+/// <summary>The answer to <c>sweep</c>: what it found and handed to waiters, and the pool's gauges after it.</summary>
+/// <param name="OldestWaitMs">How long the longest-waiting waiter has been queued; null when nobody waits.</param>
+public sealed record LeasesSwept(int ExpiredSlots, int HandedOff, int WaitersGone, int Held = 0, int Limit = 0, int Waiting = 0, long? OldestWaitMs = null) : LeaseAnswer
 {
     public override string Status => "swept";
 
-    public override byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(new SweepWire(Status, ExpiredSlots, HandedOff, WaitersGone), ContractJson.Default.SweepWire);
+    public override byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(
+        new SweepWire(Status, ExpiredSlots, HandedOff, WaitersGone, Held, Limit, Waiting, OldestWaitMs / 1000), ContractJson.Default.SweepWire);
 }
 
 // One wire shape per action: the answers of an action cannot differ in their keys.
@@ -106,7 +108,7 @@ internal sealed record ReclaimWire(string Status, string? OwnerId, string? Execu
 
 internal sealed record WaitWire(string Status, int? Position, string? LeaseId);
 
-internal sealed record SweepWire(string Status, int ExpiredSlots, int HandedOff, int WaitersGone);
+internal sealed record SweepWire(string Status, int ExpiredSlots, int HandedOff, int WaitersGone, int Held, int Limit, int Waiting, long? OldestWaitSeconds);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(AcquireWire))]

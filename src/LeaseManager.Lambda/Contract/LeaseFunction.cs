@@ -3,7 +3,10 @@ using LeaseManager.Leasing;
 namespace LeaseManager.Contract;
 
 /// <summary>The JSON contract over a <see cref="LeasePool"/>: a parsed command in, a typed answer out; failures leave as <see cref="LeaseException"/>s.</summary>
-public sealed class LeaseFunction(LeasePool pool, TimeProvider? clock = null)
+/// <param name="pool">The pool every action works on.</param>
+/// <param name="clock">The clock invocations are timed by; tests pass a manual one.</param>
+/// <param name="adminActions">Serve the operator's actions (the module's admin function only); otherwise they are refused.</param>
+public sealed class LeaseFunction(LeasePool pool, TimeProvider? clock = null, bool adminActions = false)
 {
     /// <summary>Time kept back from the invocation's own deadline for a reclaim's second sweep.</summary>
     public static readonly TimeSpan SweepBudget = TimeSpan.FromMilliseconds(500);
@@ -50,8 +53,23 @@ public sealed class LeaseFunction(LeasePool pool, TimeProvider? clock = null)
                 var waited = await Pool.WaitAsync(wait.Request with { RequestedAtMs = wait.Request.RequestedAtMs ?? startedAt }, cancellationToken).ConfigureAwait(false);
                 return new LeaseQueued(waited.Status, waited.Lease);
             case SweepCommand:
+                // The scheduled sweep also reports the pool's gauges (held, waiting, oldest wait) for
+                // the dashboard and the oldest-waiter alarm: one more read, once per schedule period.
                 var swept = await Pool.SweepAsync(cancellationToken).ConfigureAwait(false);
-                return new LeasesSwept(swept.ExpiredSlots, swept.HandedOff, swept.WaitersGone);
+                var after = await Pool.GetStatusAsync(0, cancellationToken).ConfigureAwait(false);
+                return new LeasesSwept(swept.ExpiredSlots, swept.HandedOff, swept.WaitersGone, after.HeldCount, after.Limit, after.WaitingCount, after.OldestWaitMs);
+            case AdminCommand admin when !adminActions:
+                throw new InvalidRequestException(
+                    $"'{admin.Action}' is an operator action, served only by the module's admin function (output admin_function_name, invoked with the admin_permissions policy).");
+            case StatusCommand status:
+                return new PoolStatusReported(await Pool.GetStatusAsync(status.MaxEntries, cancellationToken).ConfigureAwait(false));
+            case ForceReleaseCommand { LeaseId: { } leaseId } byLease:
+                return new LeasesForceReleased((await Pool.ForceReleaseAsync(leaseId, cancellationToken).ConfigureAwait(false)).ReleasedLeaseIds, byLease.RequestedBy);
+            case ForceReleaseCommand byOwner:
+                var freed = await Pool.ForceReleaseOwnerAsync(byOwner.OwnerId!, byOwner.ResourceId, cancellationToken).ConfigureAwait(false);
+                return new LeasesForceReleased(freed.ReleasedLeaseIds, byOwner.RequestedBy);
+            case SetLimitCommand setLimit:
+                return new LimitSet(await Pool.SetLimitAsync(setLimit.Limit, cancellationToken).ConfigureAwait(false), setLimit.RequestedBy);
             case IgnoredEventCommand ignored:
                 return new ExecutionEventIgnored(ignored.OwnerId, ignored.ExecutionStatus);
             default:

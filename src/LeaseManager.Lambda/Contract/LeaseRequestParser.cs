@@ -8,7 +8,7 @@ namespace LeaseManager.Contract;
 /// Functions payloads grow); a field of the wrong type, a missing required field, a non-object or
 /// non-JSON payload is an <see cref="InvalidRequestException"/> raised before anything is written.
 /// </summary>
-public static class LeaseRequestParser
+public static partial class LeaseRequestParser
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
 
@@ -68,6 +68,9 @@ public static class LeaseRequestParser
                 "reclaim" => new ReclaimCommand(RequiredOwner(root)),
                 "wait" => ParseWait(root),
                 "sweep" => new SweepCommand(),
+                "status" => ParseStatus(root),
+                "force_release" => ParseForceRelease(root),
+                "set_limit" => ParseSetLimit(root),
                 _ => throw new InvalidRequestException($"Unknown action '{Truncate(action)}'; expected one of {Actions}."),
             };
         }
@@ -76,7 +79,7 @@ public static class LeaseRequestParser
     /// <summary>Statuses after which an execution runs no more states: whatever it holds is a leak.</summary>
     public static readonly IReadOnlySet<string> EndedStatuses = new HashSet<string>(StringComparer.Ordinal) { "FAILED", "TIMED_OUT", "ABORTED", "SUCCEEDED" };
 
-    private const string Actions = "\"acquire\", \"release\", \"renew\", \"reclaim\", \"wait\", \"sweep\"";
+    private const string Actions = "\"acquire\", \"release\", \"renew\", \"reclaim\", \"wait\", \"sweep\" (and, on the admin function, \"status\", \"force_release\", \"set_limit\")";
     private const string ExecutionStatusChange = "Step Functions Execution Status Change";
 
     /// <summary>An EventBridge event from Step Functions (source aws.states) about one execution.</summary>

@@ -25,6 +25,9 @@ public static class FunctionEnvironment
     /// <summary>The module's <c>sfn_wait_strategy</c>: <c>poll</c>, <c>retry</c> or <c>callback</c> (hand-off to queued waiters).</summary>
     public const string WaitStrategy = "LEASE_WAIT_STRATEGY";
 
+    /// <summary><c>enabled</c> on the module's admin function only: it alone serves <c>status</c>, <c>force_release</c> and <c>set_limit</c>.</summary>
+    public const string AdminActions = "LEASE_ADMIN_ACTIONS";
+
     // Powertools for AWS Lambda's names, so the module's powertools_configuration means the same here.
     public const string ServiceName = "POWERTOOLS_SERVICE_NAME";
     public const string PowertoolsLogLevel = "POWERTOOLS_LOG_LEVEL";
@@ -48,7 +51,7 @@ public static class FunctionEnvironment
     /// <summary>What the Terraform module must set, no more, no less (a test reads lambda.tf).</summary>
     public static readonly IReadOnlySet<string> SetByModule = new HashSet<string>(StringComparer.Ordinal)
     {
-        TableName, HashKey, RangeKey, TtlAttribute, LeasePrefix, MaxConcurrentLeases, MaxLeaseDurationSeconds, ReclaimSettleSeconds, WaitStrategy,
+        TableName, HashKey, RangeKey, TtlAttribute, LeasePrefix, MaxConcurrentLeases, MaxLeaseDurationSeconds, ReclaimSettleSeconds, WaitStrategy, AdminActions,
         ServiceName, PowertoolsLogLevel, LoggerSampleRate, LoggerLogEvent, MetricsNamespace, MetricsDisabled,
     };
 
@@ -90,6 +93,19 @@ public static class FunctionEnvironment
         }
 
         return options.Validate();
+    }
+
+    /// <summary>Whether this function serves the operator's actions: <c>enabled</c>, or <c>disabled</c>/unset.</summary>
+    /// <exception cref="ConfigurationException">Any other value.</exception>
+    public static bool AdminActionsEnabled(Func<string, string?> getVariable)
+    {
+        ArgumentNullException.ThrowIfNull(getVariable);
+        return getVariable(AdminActions) switch
+        {
+            null or "" or "disabled" => false,
+            "enabled" => true,
+            var other => throw new ConfigurationException($"Invalid lease manager environment: {AdminActions}='{other}' must be enabled or disabled."),
+        };
     }
 
     public static ObservabilitySettings Observability(Func<string, string?> getVariable)

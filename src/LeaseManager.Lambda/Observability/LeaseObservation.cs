@@ -20,6 +20,15 @@ public static class LeaseMetrics
     public const string Queued = "LeaseQueued";
     public const string HandedOff = "LeaseHandedOff";
     public const string WaitersGone = "LeaseWaitersGone";
+
+    /// <summary>Queued waiters (a gauge, from the scheduled sweep and <c>status</c>).</summary>
+    public const string Waiters = "LeaseWaiters";
+
+    /// <summary>How long the longest-waiting waiter has been queued, in seconds (a gauge, from the sweep and <c>status</c>; absent when nobody waits).</summary>
+    public const string OldestWaiterAge = "LeaseOldestWaiterAgeSeconds";
+
+    /// <summary>Leases released by an operator (<c>force_release</c>).</summary>
+    public const string ForceReleased = "LeaseForceReleased";
 }
 
 /// <summary>What a typed answer means to an operator: its metrics and its log fields, by pattern match.</summary>
@@ -76,7 +85,36 @@ public static class LeaseObservation
             case LeasesSwept swept:
                 yield return (LeaseMetrics.HandedOff, swept.HandedOff);
                 yield return (LeaseMetrics.WaitersGone, swept.WaitersGone);
+                foreach (var gauge in Gauges(swept.Held, swept.Limit, swept.Waiting, swept.OldestWaitMs))
+                {
+                    yield return gauge;
+                }
+
                 break;
+            case PoolStatusReported status:
+                foreach (var gauge in Gauges(status.Pool.HeldCount, status.Pool.Limit, status.Pool.WaitingCount, status.Pool.OldestWaitMs))
+                {
+                    yield return gauge;
+                }
+
+                break;
+            case LeasesForceReleased forced:
+                yield return (LeaseMetrics.ForceReleased, forced.LeaseIds.Count);
+                break;
+            case LimitSet set:
+                yield return (LeaseMetrics.Limit, set.Outcome.Limit);
+                break;
+        }
+    }
+
+    private static IEnumerable<(string Metric, double Value)> Gauges(int held, int limit, int waiting, long? oldestWaitMs)
+    {
+        yield return (LeaseMetrics.ActiveLeases, held);
+        yield return (LeaseMetrics.Limit, limit);
+        yield return (LeaseMetrics.Waiters, waiting);
+        if (oldestWaitMs is { } oldest)
+        {
+            yield return (LeaseMetrics.OldestWaiterAge, oldest / 1000.0);
         }
     }
 
@@ -104,6 +142,14 @@ public static class LeaseObservation
             LeasesSwept w =>
             [
                 LogField.Of("expired_slots", (long?)w.ExpiredSlots), LogField.Of("handed_off", (long?)w.HandedOff), LogField.Of("waiters_gone", (long?)w.WaitersGone),
+                LogField.Of("held", (long?)w.Held), LogField.Of("waiting", (long?)w.Waiting),
+            ],
+            PoolStatusReported p => [LogField.Of("held", (long?)p.Pool.HeldCount), LogField.Of("waiting", (long?)p.Pool.WaitingCount), LogField.Of("limit", (long?)p.Pool.Limit)],
+            LeasesForceReleased f => [LogField.Of("requested_by", f.RequestedBy), LogField.Of("released_count", (long?)f.LeaseIds.Count), LogField.Of("lease_ids", string.Join(",", f.LeaseIds))],
+            LimitSet l =>
+            [
+                LogField.Of("requested_by", l.RequestedBy), LogField.Of("limit", (long?)l.Outcome.Limit), LogField.Of("previous_limit", (long?)l.Outcome.PreviousLimit),
+                LogField.Of("held", (long?)l.Outcome.HeldCount), LogField.Of("handed_off", (long?)l.Outcome.HandedOff),
             ],
             ExecutionEventIgnored i => [LogField.Of("owner_id", i.OwnerId), LogField.Of("execution_status", i.ExecutionStatus)],
             _ => [],

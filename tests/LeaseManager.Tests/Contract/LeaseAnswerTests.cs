@@ -26,7 +26,8 @@ public sealed class LeaseAnswerTests
         { new ExecutionEventIgnored("arn:exec:1", "RUNNING"), """{"status":"ignored","owner_id":"arn:exec:1","execution_status":"RUNNING","released_count":0,"lease_ids":[],"sweeps":0}""" },
         { new LeaseQueued(WaitStatus.Queued, null), """{"status":"queued","position":null,"lease_id":null}""" },
         { new LeaseQueued(WaitStatus.Delivered, Granted), """{"status":"delivered","position":null,"lease_id":"0001.-.0123456789abcdef"}""" },
-        { new LeasesSwept(3, 2, 1), """{"status":"swept","expired_slots":3,"handed_off":2,"waiters_gone":1}""" },
+        { new LeasesSwept(3, 2, 1, 4, 5, 6, 61_500), """{"status":"swept","expired_slots":3,"handed_off":2,"waiters_gone":1,"held":4,"limit":5,"waiting":6,"oldest_wait_seconds":61}""" },
+        { new LeasesSwept(0, 0, 0, 1, 5, 0, null), """{"status":"swept","expired_slots":0,"handed_off":0,"waiters_gone":0,"held":1,"limit":5,"waiting":0,"oldest_wait_seconds":null}""" },
     };
 
     [Theory]
@@ -46,7 +47,8 @@ public sealed class LeaseAnswerTests
         { new ExecutionEventIgnored("o", "RUNNING"), "" },
         { new LeaseQueued(WaitStatus.Queued, null), "LeaseQueued=1" },
         { new LeaseQueued(WaitStatus.Delivered, Granted), "LeaseQueued=0" },
-        { new LeasesSwept(3, 2, 1), "LeaseHandedOff=2 LeaseWaitersGone=1" },
+        { new LeasesSwept(3, 2, 1, 4, 5, 6, 61_500), "LeaseHandedOff=2 LeaseWaitersGone=1 ActiveLeases=4 LeaseLimit=5 LeaseWaiters=6 LeaseOldestWaiterAgeSeconds=61.5" },
+        { new LeasesSwept(0, 0, 0, 1, 5, 0, null), "LeaseHandedOff=0 LeaseWaitersGone=0 ActiveLeases=1 LeaseLimit=5 LeaseWaiters=0" },
     };
 
     [Theory]

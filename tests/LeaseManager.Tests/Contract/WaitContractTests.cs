@@ -88,7 +88,7 @@ public sealed class WaitContractTests : IAsyncLifetime
     {
         var answer = await Invoke("""{"action":"sweep","ignored":true}""");
 
-        answer.ToString().Should().Be("""{"status":"swept","expired_slots":0,"handed_off":0,"waiters_gone":0}""");
+        answer.ToString().Should().Be("""{"status":"swept","expired_slots":0,"handed_off":0,"waiters_gone":0,"held":0,"limit":1,"waiting":0,"oldest_wait_seconds":null}""");
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class WaitContractTests : IAsyncLifetime
         var act = () => polling.InvokeAsync(Encoding.UTF8.GetBytes($$"""{"action":"wait","task_token":"tok","owner_id":"{{Owner}}"}"""));
 
         (await act.Should().ThrowAsync<ConfigurationException>()).Which.ErrorType.Should().Be("LeaseManager.ConfigurationError");
-        Encoding.UTF8.GetString(await polling.InvokeAsync(Encoding.UTF8.GetBytes("""{"action":"sweep"}"""))).Should().Be("""{"status":"swept","expired_slots":0,"handed_off":0,"waiters_gone":0}""");
+        Encoding.UTF8.GetString(await polling.InvokeAsync(Encoding.UTF8.GetBytes("""{"action":"sweep"}"""))).Should().Be("""{"status":"swept","expired_slots":0,"handed_off":0,"waiters_gone":0,"held":0,"limit":1,"waiting":0,"oldest_wait_seconds":null}""");
         (await _table.ItemsAsync()).Should().BeEmpty();
     }
 
