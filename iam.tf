@@ -26,7 +26,7 @@ locals {
           Sid      = "WriteOwnLogs"
           Effect   = "Allow"
           Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-          Resource = ["${aws_cloudwatch_log_group.lambda[0].arn}:*"]
+          Resource = [for g in concat(aws_cloudwatch_log_group.lambda, aws_cloudwatch_log_group.admin) : "${g.arn}:*"]
         },
         {
           # Exactly the calls src/ makes: PutItem, UpdateItem, DeleteItem, Query and TransactWriteItems,

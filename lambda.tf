@@ -6,6 +6,31 @@ resource "aws_cloudwatch_log_group" "lambda" {
   tags              = var.tags
 }
 
+locals {
+  # The function's environment (src/LeaseManager.Lambda/Hosting/FunctionEnvironment.cs names each
+  # variable once; a test checks this map against it). The admin function (admin.tf) runs the same
+  # package with LEASE_ADMIN_ACTIONS = "enabled".
+  lambda_environment = {
+    LEASE_TABLE_NAME           = local.table_name
+    LEASE_TABLE_HASH_KEY       = var.ddb_hash_key
+    LEASE_TABLE_RANGE_KEY      = var.ddb_range_key
+    LEASE_TABLE_TTL_ATTRIBUTE  = var.ddb_ttl_attribute_name
+    LEASE_PREFIX               = var.lease_prefix
+    LEASE_MAX_CONCURRENT       = tostring(var.max_concurrent_leases)
+    LEASE_MAX_DURATION_SECONDS = tostring(var.max_lease_duration_seconds)
+    # An acquire still in flight when its execution ended lands within the function's timeout.
+    LEASE_RECLAIM_SETTLE_SECONDS  = tostring(var.lambda_timeout_seconds)
+    LEASE_WAIT_STRATEGY           = var.sfn_wait_strategy
+    POWERTOOLS_SERVICE_NAME       = var.powertools_configuration.service_name
+    POWERTOOLS_LOG_LEVEL          = upper(var.powertools_configuration.log_level)
+    POWERTOOLS_LOGGER_SAMPLE_RATE = tostring(var.powertools_configuration.logger_sample_rate)
+    POWERTOOLS_LOGGER_LOG_EVENT   = tostring(var.powertools_configuration.logger_log_event)
+    POWERTOOLS_METRICS_NAMESPACE  = var.powertools_configuration.metrics_namespace
+    POWERTOOLS_METRICS_DISABLED   = tostring(var.powertools_configuration.metrics_disabled)
+    LEASE_ADMIN_ACTIONS           = "disabled"
+  }
+}
+
 resource "aws_lambda_function" "this" {
   count = local.create_lambda ? 1 : 0
 
@@ -22,24 +47,7 @@ resource "aws_lambda_function" "this" {
   kms_key_arn      = local.use_kms ? var.kms_key_arn : null
 
   environment {
-    variables = {
-      LEASE_TABLE_NAME           = local.table_name
-      LEASE_TABLE_HASH_KEY       = var.ddb_hash_key
-      LEASE_TABLE_RANGE_KEY      = var.ddb_range_key
-      LEASE_TABLE_TTL_ATTRIBUTE  = var.ddb_ttl_attribute_name
-      LEASE_PREFIX               = var.lease_prefix
-      LEASE_MAX_CONCURRENT       = tostring(var.max_concurrent_leases)
-      LEASE_MAX_DURATION_SECONDS = tostring(var.max_lease_duration_seconds)
-      # An acquire still in flight when its execution ended lands within the function's timeout.
-      LEASE_RECLAIM_SETTLE_SECONDS  = tostring(var.lambda_timeout_seconds)
-      LEASE_WAIT_STRATEGY           = var.sfn_wait_strategy
-      POWERTOOLS_SERVICE_NAME       = var.powertools_configuration.service_name
-      POWERTOOLS_LOG_LEVEL          = upper(var.powertools_configuration.log_level)
-      POWERTOOLS_LOGGER_SAMPLE_RATE = tostring(var.powertools_configuration.logger_sample_rate)
-      POWERTOOLS_LOGGER_LOG_EVENT   = tostring(var.powertools_configuration.logger_log_event)
-      POWERTOOLS_METRICS_NAMESPACE  = var.powertools_configuration.metrics_namespace
-      POWERTOOLS_METRICS_DISABLED   = tostring(var.powertools_configuration.metrics_disabled)
-    }
+    variables = local.lambda_environment
   }
 
   logging_config {

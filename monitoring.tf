@@ -31,6 +31,7 @@ locals {
     { title = "Leases that ended without a release", stat = "Sum", period = 300, metrics = { LeaseReclaimedExpired = "expired, taken over", LeaseReclaimedAfterExecutionEnd = "reclaimed after the execution ended" } },
     ], var.sfn_wait_strategy != "callback" ? [] : [
     { title = "The queue (callback strategy)", stat = "Sum", period = 60, metrics = { LeaseQueued = "queued", LeaseHandedOff = "handed off", LeaseWaitersGone = "waiter gone (grant passed on)" } },
+    { title = "Waiting (per sweep)", stat = "Maximum", period = 60, metrics = { LeaseWaiters = "queued executions", LeaseOldestWaiterAgeSeconds = "oldest wait (s)" } },
   ])
   pool_widget_rows = ceil(length(local.pool_widgets) / 2)
 
@@ -135,6 +136,27 @@ resource "aws_cloudwatch_metric_alarm" "unexpected_errors" {
   evaluation_periods  = 1
   threshold           = 1
   comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+}
+
+# The sweep (callback strategy) measures the queue each period: a waiter queued this long means a
+# pool too small for its backlog, or slots held by leases nobody releases.
+resource "aws_cloudwatch_metric_alarm" "oldest_waiter" {
+  count = local.create_alarms && local.callback_strategy ? 1 : 0
+
+  alarm_name          = "${local.function_name}-oldest-waiter"
+  alarm_description   = "An execution has waited more than ${var.alarm_oldest_waiter_seconds} s for a lease of pool '${var.lease_prefix}': run the operator_command output to see who holds and who waits."
+  namespace           = local.metrics_namespace
+  metric_name         = "LeaseOldestWaiterAgeSeconds"
+  dimensions          = { Service = var.powertools_configuration.service_name, function_name = local.function_name }
+  statistic           = "Maximum"
+  period              = var.alarm_period_seconds
+  evaluation_periods  = 1
+  threshold           = var.alarm_oldest_waiter_seconds
+  comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions

@@ -42,3 +42,20 @@ variable "alarm_period_seconds" {
     error_message = "alarm_period_seconds must be 60, 300, 900 or 3600."
   }
 }
+
+variable "create_admin_function" {
+  description = "Create the admin function: the same package with the operator's actions (status, force_release, set_limit) switched on, invoked with the admin_permissions policy. The function state machines invoke refuses those actions either way."
+  type        = bool
+  default     = true
+}
+
+variable "alarm_oldest_waiter_seconds" {
+  description = "With create_alarms and the callback strategy: alarm when a queued execution has waited longer than this many seconds (measured by each scheduled sweep), a pool too small for its backlog or stuck behind leases that are not released."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.alarm_oldest_waiter_seconds >= 60 && floor(var.alarm_oldest_waiter_seconds) == var.alarm_oldest_waiter_seconds
+    error_message = "alarm_oldest_waiter_seconds must be a whole number of seconds >= 60."
+  }
+}

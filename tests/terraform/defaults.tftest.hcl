@@ -4,6 +4,12 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
+# The mocks give every log group one ARN; the admin function's gets its own, as AWS would.
+override_resource {
+  target = aws_cloudwatch_log_group.admin
+  values = { arn = "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/concurrency-mgmt-lease-manager-admin" }
+}
+
 variables {
   lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
 }
@@ -47,6 +53,7 @@ run "creates_table_function_role_and_log_group" {
       LEASE_MAX_DURATION_SECONDS    = "600"
       LEASE_WAIT_STRATEGY           = "poll"
       LEASE_RECLAIM_SETTLE_SECONDS  = "10"
+      LEASE_ADMIN_ACTIONS           = "disabled"
       POWERTOOLS_SERVICE_NAME       = "lease-manager"
       POWERTOOLS_LOG_LEVEL          = "INFO"
       POWERTOOLS_LOGGER_SAMPLE_RATE = "0"
@@ -102,8 +109,11 @@ run "lambda_policy_is_least_privilege" {
   }
 
   assert {
-    condition     = jsondecode(aws_iam_role_policy.lambda[0].policy).Statement[0].Resource == ["arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/concurrency-mgmt-lease-manager:*"]
-    error_message = "logs only to its own log group"
+    condition = jsondecode(aws_iam_role_policy.lambda[0].policy).Statement[0].Resource == [
+      "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/concurrency-mgmt-lease-manager:*",
+      "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/concurrency-mgmt-lease-manager-admin:*",
+    ]
+    error_message = "logs only to the two functions' own log groups"
   }
 
   assert {

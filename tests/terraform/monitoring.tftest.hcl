@@ -88,8 +88,8 @@ run "with_the_callback_strategy_the_dashboard_shows_the_queue" {
   assert {
     condition = toset(flatten([
       for w in jsondecode(aws_cloudwatch_dashboard.this[0].dashboard_body).widgets : [for m in try(w.properties.metrics, []) : m[1] if m[0] == "SfnConcurrencyLease"]
-    ])) == toset(["ActiveLeases", "LeaseLimit", "LeaseAcquired", "LeaseWait", "LeaseReleased", "LeaseReclaimedExpired", "LeaseReclaimedAfterExecutionEnd", "LeaseQueued", "LeaseHandedOff", "LeaseWaitersGone"])
-    error_message = "queued, handed off, and waiters gone"
+    ])) == toset(["ActiveLeases", "LeaseLimit", "LeaseAcquired", "LeaseWait", "LeaseReleased", "LeaseReclaimedExpired", "LeaseReclaimedAfterExecutionEnd", "LeaseQueued", "LeaseHandedOff", "LeaseWaitersGone", "LeaseWaiters", "LeaseOldestWaiterAgeSeconds"])
+    error_message = "queued, handed off, waiters gone, and the queue's length and oldest wait"
   }
 
   assert {
@@ -190,4 +190,42 @@ run "a_topic_alone_creates_no_alarms" {
     condition     = length(output.alarm_arns) == 0
     error_message = "alarms come with create_alarms"
   }
+}
+
+run "with_the_callback_strategy_an_alarm_watches_the_oldest_waiter" {
+  command = apply
+
+  variables {
+    sfn_wait_strategy           = "callback"
+    create_alarms               = true
+    alarm_sns_topic_arn         = "arn:aws:sns:eu-central-1:123456789012:on-call"
+    alarm_oldest_waiter_seconds = 600
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_metric_alarm.oldest_waiter[0].metric_name == "LeaseOldestWaiterAgeSeconds"
+      && aws_cloudwatch_metric_alarm.oldest_waiter[0].statistic == "Maximum"
+      && aws_cloudwatch_metric_alarm.oldest_waiter[0].threshold == 600
+      && aws_cloudwatch_metric_alarm.oldest_waiter[0].comparison_operator == "GreaterThanThreshold"
+      && aws_cloudwatch_metric_alarm.oldest_waiter[0].dimensions == tomap({ Service = "lease-manager", function_name = "orders-lease-manager" })
+      && aws_cloudwatch_metric_alarm.oldest_waiter[0].alarm_actions == toset(["arn:aws:sns:eu-central-1:123456789012:on-call"])
+    )
+    error_message = "the oldest-waiter alarm reads the sweep's gauge of this pool"
+  }
+
+  assert {
+    condition     = length(output.alarm_arns) == 3
+    error_message = "three alarms with the callback strategy"
+  }
+}
+
+run "the_oldest_waiter_threshold_is_at_least_a_minute" {
+  command = plan
+
+  variables {
+    alarm_oldest_waiter_seconds = 30
+  }
+
+  expect_failures = [var.alarm_oldest_waiter_seconds]
 }

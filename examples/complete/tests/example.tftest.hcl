@@ -12,8 +12,8 @@ run "two_pools_on_one_table" {
   command = apply
 
   assert {
-    condition     = output.orders_dashboard_name == "complete-example-orders-lease-manager-pool" && length(module.orders_lease.alarm_arns) == 2 && module.reporting_lease.dashboard_name == null
-    error_message = "the orders pool has its dashboard and both alarms; the reporting pool neither"
+    condition     = output.orders_dashboard_name == "complete-example-orders-lease-manager-pool" && length(module.orders_lease.alarm_arns) == 3 && module.reporting_lease.dashboard_name == null
+    error_message = "the orders pool has its dashboard and its three alarms (expiries, unexpected errors, the oldest waiter); the reporting pool neither"
   }
 
   assert {

@@ -60,4 +60,22 @@ public sealed class FunctionEnvironmentTests
 
         act.Should().Throw<ConfigurationException>().Which.Message.Should().Contain(expected);
     }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("", false)]
+    [InlineData("disabled", false)]
+    [InlineData("enabled", true)]
+    public void Only_the_admin_function_serves_the_operators_actions(string? value, bool expected) =>
+        FunctionEnvironment.AdminActionsEnabled(n => n == FunctionEnvironment.AdminActions ? value : null).Should().Be(expected);
+
+    [Theory]
+    [InlineData("true")]
+    [InlineData("Enabled")]
+    public void Any_other_admin_switch_is_a_configuration_error(string value)
+    {
+        var act = () => FunctionEnvironment.AdminActionsEnabled(n => n == FunctionEnvironment.AdminActions ? value : null);
+
+        act.Should().Throw<ConfigurationException>().Which.Message.Should().Contain("must be enabled or disabled");
+    }
 }

@@ -14,7 +14,7 @@ public sealed partial class NamesDefinedOnceTests
 {
     private static string Read(string path) => File.ReadAllText(Path.Combine(RepositoryPaths.Root, path));
 
-    [GeneratedRegex(@"environment\s*\{\s*variables\s*=\s*\{(?<body>[^}]*)\}", RegexOptions.Singleline)]
+    [GeneratedRegex(@"lambda_environment\s*=\s*\{(?<body>[^}]*)\}", RegexOptions.Singleline)]
     private static partial Regex EnvironmentBlock();
 
     [GeneratedRegex(@"^\s*(?<name>[A-Z_][A-Z0-9_]*)\s*=", RegexOptions.Multiline)]
@@ -33,7 +33,7 @@ public sealed partial class NamesDefinedOnceTests
     public void The_module_sets_exactly_the_variables_the_function_reads_less_those_Lambda_sets()
     {
         var block = EnvironmentBlock().Match(Read("lambda.tf"));
-        block.Success.Should().BeTrue("lambda.tf sets the function's environment in one block");
+        block.Success.Should().BeTrue("lambda.tf sets the functions' environment in one map");
         var setByModule = Assignment().Matches(block.Groups["body"].Value).Select(m => m.Groups["name"].Value).ToHashSet(StringComparer.Ordinal);
 
         setByModule.Should().BeEquivalentTo(DeclaredNames().Except(FunctionEnvironment.SetByLambda));
