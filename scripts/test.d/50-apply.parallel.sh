@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# A real `terraform apply` of examples/shared-table, examples/complete and the README quick start
-# against moto in server mode (tests/apply/moto_server.py, on a free loopback port): init, apply, a
-# second plan that must show no changes (-detailed-exitcode 0), destroy. They run one after the
-# other in one scratch copy of this checkout WITHOUT artifacts/, each with an override file pointing
-# the provider at moto:
+# A real `terraform apply` of examples/shared-table, examples/complete, examples/glue-pipeline and
+# the README quick start against moto in server mode (tests/apply/moto_server.py, on a free loopback
+# port): init, apply, a second plan that must show no changes (-detailed-exitcode 0), destroy. They
+# run one after the other in one scratch copy of this checkout WITHOUT artifacts/, each with an
+# override file pointing the provider at moto:
 #   - shared-table first: apply builds the package as a user's first apply does, both module
 #     instances at once (two builds of one zip must not race), and one instance reads the table
 #     the other creates in the same apply (the data source deferred by its precondition).
 #   - complete reuses that zip, then plays a fresh checkout with state: artifacts/ deleted and
 #     name_prefix changed (every function replaced); apply must rebuild the zip and succeed.
+#   - glue-pipeline reuses the zip: the lease in front of a Glue job (S3 script, Glue job, SNS,
+#     the batches table).
 #   - the README quick start (tools/quickstart.mjs) reuses the zip.
 # KEEP_APPLY_SCRATCH=1 keeps the scratch copies and moto's log. APPLY_ONLY="complete quickstart"
-# runs only those of shared-table, complete and quickstart (a configuration run alone builds its zip).
+# runs only those of shared-table, complete, glue-pipeline and quickstart (a configuration run
+# alone builds its zip).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd -P)
@@ -108,7 +111,10 @@ wanted shared-table && lifecycle "shared-table (no artifacts/: builds on apply)"
 # 2. examples/complete, then the fresh-checkout replacement.
 wanted complete && AFTER_APPLY=replace_without_artifacts lifecycle "complete" "$checkout/examples/complete"
 
-# 3. The README quick start, verbatim (tools/quickstart.mjs extracts it into build/quickstart).
+# 3. examples/glue-pipeline.
+wanted glue-pipeline && lifecycle "glue-pipeline" "$checkout/examples/glue-pipeline"
+
+# 4. The README quick start, verbatim (tools/quickstart.mjs extracts it into build/quickstart).
 if wanted quickstart && step "quick start extracted" node tools/quickstart.mjs "$checkout"; then
   lifecycle "quick start" "$checkout/build/quickstart"
 fi

@@ -13,10 +13,17 @@ Gaps filled (each the smallest answer that lets the provider go on, as AWS would
      provider reads a scalable target's tags. Tags are kept per ARN and answered back.
   4. lambda:GetFunction does not echo KMSKeyArn or LoggingConfig back: the provider would then
      plan a change on every plan. Both are kept from Create/UpdateFunctionConfiguration and echoed.
+
+Setting: AWS managed policies exist, as in every AWS account (moto loads them only when
+MOTO_IAM_LOAD_MANAGED_POLICIES is true): examples/glue-pipeline attaches AWSGlueServiceRole.
 """
 
 import json
+import os
 import sys
+
+# Read by moto when it creates the IAM backend, so set before the first request.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.awslambda.models import LambdaFunction

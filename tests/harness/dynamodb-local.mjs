@@ -27,14 +27,16 @@ export class DynamoDbLocal {
     return json;
   }
 
+  /** A table with string keys; `rangeKey: null` for a hash key alone. */
   async createTable(name, { hashKey = "PK", rangeKey = "SK" } = {}) {
     const tables = (await this.call("ListTables", {})).TableNames;
     if (tables.includes(name)) return;
+    const keys = [[hashKey, "HASH"], ...(rangeKey ? [[rangeKey, "RANGE"]] : [])];
     await this.call("CreateTable", {
       TableName: name,
       BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [{ AttributeName: hashKey, AttributeType: "S" }, { AttributeName: rangeKey, AttributeType: "S" }],
-      KeySchema: [{ AttributeName: hashKey, KeyType: "HASH" }, { AttributeName: rangeKey, KeyType: "RANGE" }],
+      AttributeDefinitions: keys.map(([n]) => ({ AttributeName: n, AttributeType: "S" })),
+      KeySchema: keys.map(([n, type]) => ({ AttributeName: n, KeyType: type })),
     });
   }
 

@@ -12,7 +12,8 @@ import { TaskTokenEndpoint } from "./task-token.mjs";
 export { repoRoot } from "./peer-process.mjs";
 export { DynamoDbLocal } from "./dynamodb-local.mjs";
 export { loadRendered, poolOf, localFunctions, renderConfiguration } from "./rendered.mjs";
-export { LeaseObserver, sampleLeases, leftoverItems } from "./observer.mjs";
+export { LeaseObserver, sampleLeases, leftoverItems, maxOverlap } from "./observer.mjs";
+export { updateItemStandIn, publishStandIn, syncJobStandIn } from "./stand-ins.mjs";
 export { leaseTaskHandler, taskStates, executionContext, countTransitions, runExecution } from "./execution.mjs";
 export { TaskTokenEndpoint, TASK_TOKEN_PLACEHOLDER } from "./task-token.mjs";
 

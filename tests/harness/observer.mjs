@@ -39,17 +39,21 @@ export class LeaseObserver {
   maxConcurrent(pool) {
     const p = this.pools[pool];
     const now = Date.now();
-    const events = [...p.intervals, ...[...p.open.values()].map((s) => [s, now])]
-      .flatMap(([s, e]) => [[s, 1], [e, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    let current = 0, max = 0;
-    for (const [, d] of events) { current += d; max = Math.max(max, current); }
-    return max;
+    return maxOverlap([...p.intervals, ...[...p.open.values()].map((s) => [s, now])]);
   }
 
   counts(pool) {
     const states = [...this.pools[pool].items.values()];
     return { done: states.filter((s) => s === "done").length, waiting: states.filter((s) => s === "waiting").length, working: states.filter((s) => s === "working").length };
   }
+}
+
+/** Most [start, end] intervals open at one moment (an interval that ends as another starts does not overlap it). */
+export function maxOverlap(intervals) {
+  const events = intervals.flatMap(([s, e]) => [[s, 1], [e, -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let current = 0, max = 0;
+  for (const [, d] of events) { current += d; max = Math.max(max, current); }
+  return max;
 }
 
 /** Samples each pool's live leases in DynamoDB until stopped: the table's own view. */
