@@ -1,7 +1,8 @@
 // The callback wait strategy end to end: the rendered fragments (tests/render/callback) run by the
 // ASL interpreter, `.waitForTaskToken` answered through the local task-token endpoint, the packaged
 // function on DynamoDB Local. Order (FIFO, priority), the limit, and each fault the strategy is
-// designed for: a lost notification, a waiter that is gone, a holder that crashed, throttling.
+// designed for: a release racing a waiter's queueing, a lost notification, a waiter that is gone, a
+// holder that crashed, throttling.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { renderConfiguration, loadRendered, runExecution, countTransitions } from "../harness/harness.mjs";
@@ -146,6 +147,49 @@ function fifoWithTimeout(seconds) {
   definition.States.Queue.TimeoutSeconds = seconds;
   return definition;
 }
+
+test("a waiter that queues just as the last holder releases is served at once, not at its timeout (the lost wake-up)", async () => {
+  const released = [];
+  const stack = await startStack(functions, {
+    onPayload: ({ payload, answer }) => { if (payload.action === "release" && answer.payload?.released) released.push(payload.lease_id); },
+  });
+  try {
+    for (let round = 0; round < 5; round++) {
+      const gate = gatedWork();
+      // The waiter's Task times out after 30 s: a wake-up lost here would cost that long.
+      const definition = fifoWithTimeout(30);
+      // The injected interleaving: the waiter's acquire answered "wait" (the pool was full); before
+      // its `wait` call reaches the function, the holder releases, finds nobody queued and frees the
+      // slot. Only the waiter's own check after queueing can then give it the slot.
+      let injected = false;
+      const leaseHandler = async (input) => {
+        if (input.Payload.action === "wait" && !injected) {
+          injected = true;
+          const before = released.length;
+          gate.finish(`holder-${round}`);
+          await until(() => released.length > before, "the holder's release");
+        }
+        return stack.leaseHandler(input);
+      };
+      const options = { leaseHandler, taskTokens: stack.lambda.taskTokens, handlers: { ProcessWork: gate.work } };
+      const holder = runExecution(definition, { resource_id: `holder-${round}` }, options);
+      await until(() => gate.started.length === 1, "the holder to work");
+      const asked = Date.now();
+      const waiter = runExecution(definition, { resource_id: `waiter-${round}` }, options);
+      await until(() => gate.started.length === 2, "the waiter to get the lease", 40_000);
+      const waited = Date.now() - asked;
+      gate.finish(`waiter-${round}`);
+      await Promise.all([holder.result, waiter.result]);
+
+      assert.ok(injected, "the release happened between the waiter's acquire and its wait");
+      assert.ok(waited < 10_000, `round ${round}: the waiter got the freed slot in ${waited} ms, not at its 30 s timeout`);
+    }
+    assert.ok(stack.observer.maxConcurrent("callback-fifo") <= 1);
+    assert.deepEqual(await stack.leftovers(), []);
+  } finally {
+    await stack.stop();
+  }
+});
 
 test("a notification that never arrives: the waiter's timeout re-asks and gets the lease already handed to it", async () => {
   const watch = queueWatch();
