@@ -2,7 +2,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build docs test test-apply package package-aot package-managed bench demo fmt clean
+.PHONY: help setup build docs test test-apply package package-aot package-managed bench bench-sfn demo fmt clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -28,12 +28,15 @@ package-aot: ## Build only the Native AOT zip (provided.al2023)
 package-managed: ## Build only the framework-dependent zip (dotnet8), for machines without a native toolchain
 	@bash scripts/package.sh managed
 
-demo: setup package ## Run examples/shared-table locally: two workflows, one lease table, real function, no AWS
+demo: setup package ## Run examples/shared-table locally (two workflows, one lease table), then poll vs callback side by side; no AWS
 	dotnet build tests/LocalLambda --configuration Release --nologo -v quiet
 	@source scripts/terraform-env.sh && node tests/harness/demo.mjs
 
 bench: setup package ## Run every benchmark side by side and rewrite docs/benchmarks.md
 	dotnet run --project benchmarks/LeaseManager.Benchmarks --configuration Release -- --out docs/benchmarks.md
+
+bench-sfn: setup package ## Only the Step Functions part of make bench (about 5 minutes); rewrites its section of docs/benchmarks.md
+	dotnet run --project benchmarks/LeaseManager.Benchmarks --configuration Release -- --only sfn --out docs/benchmarks.md
 
 docs: ## Regenerate the inputs/outputs tables in docs/reference.md and the examples' READMEs
 	node tools/tfdocs.mjs . docs/reference.md

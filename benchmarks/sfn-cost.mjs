@@ -1,104 +1,80 @@
 // Step Functions cost of the wait strategies, measured through the real ASL interpreter and the
-// packaged function: the module's own fragments (tests/render/depth, tests/render/callback), 40
-// executions on a pool of 5, each holding its lease ~400 ms.
+// packaged function: the module's own fragments (tests/render/depth for poll and retry,
+// tests/render/callback for callback), one local stack, with the latency model in front of
+// DynamoDB Local. For each strategy and backlog (a multiple of the pool), that many executions
+// arrive `stagger` ms apart and each holds its lease for `work` ms.
 //
-//   node benchmarks/sfn-cost.mjs [executions] [poll|retry|retry-jitter|callback]
+//   node benchmarks/sfn-cost.mjs [--strategies poll,retry,callback] [--backlogs 4,20,100] [--pool 2]
+//                                [--work 500] [--ask 500] [--stagger 50] [--latency 4,2]
 //
-// callback: the .waitForTaskToken queue, answered through the local task-token endpoint (no
-// override: a freed slot is handed straight to the head of the queue).
-// poll: the Choice + Wait loop, Wait shortened to 200 ms. retry: the Task's LeaseUnavailable
-// Retry, shortened to 200 ms (the interpreter's override also turns jitter off), so the two differ
-// only in how they wait. retry-jitter: the rendered Retry as is (1 s doubling to 2 s, full jitter).
-// Prints JSON: state transitions per completed item (entries + retries, as Step Functions bills
-// them), and how long capacity sat idle while executions were waiting for it.
-import { renderConfiguration, loadRendered, runExecution, countTransitions } from "../tests/harness/harness.mjs";
-import { startStack, sleep } from "../tests/e2e/stack.mjs";
+// poll: the Choice + Wait loop, its Wait shortened to `ask` ms. retry: the Task's LeaseUnavailable
+// Retry, shortened to the same `ask` ms (the interpreter's override also turns jitter off) and
+// allowed 1,000 attempts (sfn_lease_retry.max_attempts), so that no execution runs out of attempts
+// at the largest backlog; retry-jitter: the rendered Retry as is. callback: the .waitForTaskToken
+// queue, answered through the local task-token endpoint, nothing shortened.
+// Prints one JSON line per run (benchmarks/sfn-metrics.mjs: figures).
+import { parseArgs } from "node:util";
+import { loadavg } from "node:os";
+import { renderConfiguration, loadRendered } from "../tests/harness/harness.mjs";
+import { runWorkload } from "../tests/harness/workload.mjs";
+import { startStack } from "../tests/e2e/stack.mjs";
+import { figures } from "./sfn-metrics.mjs";
 
-const executions = Number(process.argv[2] ?? 40);
-const percentile = (values, p) => {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
-const strategy = process.argv[3] ?? "poll";
-const cap = 5;
-const callback = strategy === "callback";
-const { outputs, functions } = loadRendered(await renderConfiguration(callback ? "tests/render/callback" : "tests/render/depth", `bench-sfn-${strategy}`), "render");
-const definition = { poll: outputs.definition_poll, callback: outputs.definition_callback_jsonpath }[strategy] ?? outputs.definition_retry;
-const pool = { poll: "poll", callback: "callback-jsonpath" }[strategy] ?? "retry";
-const overrides = {
-  poll: { waitTimeOverrides: { WaitForLease: 200 } },
-  retry: { retryIntervalOverrides: { AcquireLease: [-1, 200] } },
-  "retry-jitter": {},
-  callback: {},
-}[strategy];
-if (!overrides) throw new Error(`unknown strategy ${strategy}: poll, retry, retry-jitter or callback`);
+const { values: opt } = parseArgs({
+  options: {
+    strategies: { type: "string", default: "poll,retry,callback" },
+    backlogs: { type: "string", default: "4,20,100" },
+    pool: { type: "string", default: "2" },
+    work: { type: "string", default: "500" },
+    ask: { type: "string", default: "500" },
+    stagger: { type: "string", default: "50" },
+    latency: { type: "string", default: "4,2" },
+  },
+});
+const strategies = opt.strategies.split(",");
+const backlogs = opt.backlogs.split(",").map(Number);
+const cap = Number(opt.pool);
+const ask = Number(opt.ask);
+const latency = opt.latency === "none" ? undefined : opt.latency.split(",").map(Number);
 
-// Hand-off: from a release's answer to the next holder's work starting (only while someone waits).
-const releases = [];
-const handOffs = [];
-const waitedFor = new Set();
-const onPayload = ({ payload, answer }) => {
-  if (payload.action === "release" && answer.payload?.released) releases.push(Date.now());
-  if (payload.action === "acquire" && (answer.payload?.status === "wait" || answer.error?.errorType === "LeaseManager.LeaseUnavailable")) waitedFor.add(payload.resource_id);
+const needsDepth = strategies.some((s) => s !== "callback");
+const [depth, callback] = await Promise.all([
+  needsDepth ? renderConfiguration("tests/render/depth", "bench-sfn-depth") : null,
+  strategies.includes("callback") ? renderConfiguration("tests/render/callback", "bench-sfn-callback") : null,
+]).then((dirs) => dirs.map((d) => (d ? loadRendered(d, "render") : { outputs: {}, functions: [] })));
+
+const withAttempts = (definition, attempts) => {
+  const copy = structuredClone(definition);
+  for (const r of copy.States.AcquireLease.Retry) if (r.ErrorEquals.includes("LeaseManager.LeaseUnavailable")) r.MaxAttempts = attempts;
+  return copy;
 };
-const stack = await startStack(functions, { environment: { LEASE_MAX_CONCURRENT: String(cap) }, onPayload });
+const setups = {
+  poll: { prefix: "poll", definition: depth.outputs.definition_poll, overrides: { waitTimeOverrides: { WaitForLease: ask } } },
+  retry: { prefix: "retry", definition: withAttempts(depth.outputs.definition_retry ?? { States: { AcquireLease: { Retry: [] } } }, 1000), overrides: { retryIntervalOverrides: { AcquireLease: [-1, ask] } } },
+  "retry-jitter": { prefix: "retry", definition: withAttempts(depth.outputs.definition_retry ?? { States: { AcquireLease: { Retry: [] } } }, 1000), overrides: {} },
+  callback: { prefix: "callback-jsonpath", definition: callback.outputs.definition_callback_jsonpath, overrides: {} },
+};
+for (const s of strategies) if (!setups[s]) throw new Error(`unknown strategy ${s}: poll, retry, retry-jitter or callback`);
+const functionOf = (prefix) => [...depth.functions, ...callback.functions].find((f) => f.environment.LEASE_PREFIX === prefix);
+const functions = [...new Set(strategies.map((s) => functionOf(setups[s].prefix)))];
+
+const stack = await startStack(functions, { environment: { LEASE_MAX_CONCURRENT: String(cap) }, maxConcurrency: 8, latency, sampleMs: 0 });
 try {
-  const started = Date.now();
-  const runs = Array.from({ length: executions }, (_, i) => runExecution(definition, { resource_id: `item-${i}`, priority: 0 }, {
-    leaseHandler: stack.leaseHandler,
-    taskTokens: stack.lambda.taskTokens,
-    handlers: {
-      ProcessWork: async (input) => {
-        if (waitedFor.has(input.resource_id)) {
-          const last = releases.at(-1);
-          if (last !== undefined) handOffs.push(Date.now() - last);
-        }
-        await sleep(400);
-        return input;
-      },
-    },
-    ...overrides,
-  }));
-  for (const r of runs) r.result.catch(() => {});
-  const counters = runs.map(countTransitions);
-  await Promise.all(runs.map((r) => r.result));
-  await Promise.all(counters.map((c) => c.done));
-  const transitions = counters.reduce((sum, c) => sum + c.count, 0);
-  const elapsed = Date.now() - started;
-
-  // Idle capacity while someone waits: integrate (cap - held) over the time at least one execution
-  // was waiting for a lease (from its first "wait" answer or LeaseUnavailable error to its grant).
-  const p = stack.observer.pools[pool];
-  const samples = p.samples;
-  const waitIntervals = p.waitIntervals;
-  const waiters = (t) => waitIntervals.filter(([a, b]) => a <= t && t < b).length;
-  let idleSlotMs = 0;
-  let heldSlotMs = 0;
-  for (let i = 1; i < samples.length; i++) {
-    const [t0, held] = samples[i - 1];
-    const dt = samples[i][0] - t0;
-    heldSlotMs += dt * held;
-    if (waiters(t0) > 0) idleSlotMs += dt * Math.max(0, cap - held);
+  const fns = new Map(stack.functions.map((f) => [f.environment.LEASE_PREFIX, f]));
+  for (const strategy of strategies) {
+    const { prefix, definition, overrides } = setups[strategy];
+    await runWorkload(stack, fns.get(prefix), definition, { items: 2 * cap, workMs: Number(opt.work), overrides, prefix: `${strategy}-warm-up` });
   }
-  console.log(JSON.stringify({
-    strategy,
-    executions,
-    cap,
-    transitions,
-    transitions_per_item: transitions / executions,
-    acquire_calls_per_item: (p.acquires + p.waits) / executions,
-    waits_per_item: p.waits / executions,
-    elapsed_ms: elapsed,
-    capacity_utilisation: heldSlotMs / (cap * elapsed),
-    idle_slot_seconds_while_waiting: idleSlotMs / 1000,
-    waiting_seconds: waitIntervals.reduce((sum, [a, b]) => sum + (b - a), 0) / 1000,
-    max_held: stack.observer.maxConcurrent(pool),
-    invocations_per_item: (stack.counters.invocations ?? 0) / executions,
-    ideal_ms: (executions * 400) / cap,
-    hand_off_p50_ms: percentile(handOffs, 50),
-    hand_off_p99_ms: percentile(handOffs, 99),
-  }));
+  for (const backlog of backlogs) {
+    for (const strategy of strategies) {
+      const { prefix, definition, overrides } = setups[strategy];
+      const records = await runWorkload(stack, fns.get(prefix), definition, {
+        items: backlog * cap, workMs: Number(opt.work), staggerMs: Number(opt.stagger), overrides, prefix: `${strategy}-${backlog}x`,
+      });
+      const line = { ...figures(strategy, backlog, records, definition), latency_ms: latency ?? null, ask_ms: ask, stagger_ms: Number(opt.stagger), load_average: loadavg()[0] };
+      console.log(JSON.stringify(line));
+    }
+  }
 } finally {
   await stack.stop();
 }

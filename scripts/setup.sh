@@ -24,7 +24,11 @@ fi
 
 command -v dotnet >/dev/null 2>&1 || { echo "setup: the .NET SDK (8 or newer) is required: https://dot.net" >&2; exit 1; }
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -L node_modules ]; then
+  # A worktree sharing another checkout's packages: npm ci would empty the shared folder through
+  # the link (and every checkout using it) before installing here.
+  echo "setup: node_modules links to $(readlink node_modules); not running npm ci through it"
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   npm ci --no-fund --no-audit --loglevel=error
 fi

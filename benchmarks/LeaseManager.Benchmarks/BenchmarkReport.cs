@@ -5,7 +5,7 @@ using System.Text;
 namespace LeaseManager.Benchmarks;
 
 /// <summary>Renders docs/benchmarks.md from one run's figures.</summary>
-internal sealed class BenchmarkReport(DateTimeOffset started, bool quick, string peerKind)
+internal sealed partial class BenchmarkReport(DateTimeOffset started, bool quick, string peerKind)
 {
     private readonly StringBuilder _sections = new();
 
@@ -103,28 +103,9 @@ internal sealed class BenchmarkReport(DateTimeOffset started, bool quick, string
         Line();
     }
 
-    public void AddSfnCost(IReadOnlyList<System.Text.Json.JsonElement> runs, IReadOnlyList<ThroughputBenchmark.Cell> cells)
+    /// <summary>What the lease costs per million items, next to Step Functions' transitions (after the Step Functions section).</summary>
+    public void AddPerMillion(IReadOnlyList<ThroughputBenchmark.Cell> cells)
     {
-        var first = runs[0];
-        double Get(System.Text.Json.JsonElement run, string name) => run.GetProperty(name).GetDouble();
-        string Row(string figure, Func<System.Text.Json.JsonElement, string> value) => $"| {figure} | {string.Join(" | ", runs.Select(value))} |";
-        Line("## Step Functions cost per item: the wait strategies");
-        Line();
-        Line(Invariant($"The module's fragments (tests/render/depth) run by aws-local-stepfunctions against the packaged function: {Get(first, "executions"):0} executions on a pool of {Get(first, "cap"):0}, each holding its lease about 400 ms. `poll` is the default Choice + Wait loop with the Wait shortened to 200 ms; `retry` is `sfn_wait_strategy = \"retry\"` with its LeaseUnavailable retry shortened to the same 200 ms (the interpreter's override also turns jitter off), so the two differ only in how they wait; `retry (jitter)` is the rendered Retry as is: 1 s doubling to at most 2 s, full jitter; `callback` is `sfn_wait_strategy = \"callback\"` (tests/render/callback, the pool raised to the same size): a full pool queues the execution on a `.waitForTaskToken` Task answered through the local task-token endpoint, and a release hands its slot straight to the head of the queue. Transitions count state entries and retries, as Step Functions bills them. The hand-off is measured from a release's answer to the next queued holder's work starting. This table runs straight on DynamoDB Local (no latency model)."));
-        Line();
-        Line($"| Figure | {string.Join(" | ", runs.Select(r => r.GetProperty("strategy").GetString() == "retry-jitter" ? "retry (jitter)" : r.GetProperty("strategy").GetString()))} |");
-        Line($"| --- |{string.Concat(runs.Select(_ => " ---: |"))}");
-        Line(Row("State transitions per completed item", r => Invariant($"{Get(r, "transitions_per_item"):0.0}")));
-        Line(Row("Acquire invocations per item (of which the pool was full)", r => Invariant($"{Get(r, "acquire_calls_per_item"):0.0} ({Get(r, "waits_per_item"):0.0})")));
-        Line(Row("Capacity in use over the run", r => Invariant($"{Get(r, "capacity_utilisation") * 100:0}%")));
-        Line(Row("Idle capacity while executions waited (slot-seconds)", r => Invariant($"{Get(r, "idle_slot_seconds_while_waiting"):0.0}")));
-        Line(Row("Lambda invocations per item", r => Invariant($"{Get(r, "invocations_per_item"):0.0}")));
-        Line(Row("Wall time (and against the ideal: items × work ÷ pool)", r => Invariant($"{Get(r, "elapsed_ms") / 1000:0.0} s ({Get(r, "elapsed_ms") / Get(r, "ideal_ms"):0.0}×)")));
-        Line(Row("Hand-off, release → next holder's work, p50 / p99", r => r.GetProperty("hand_off_p50_ms").ValueKind == System.Text.Json.JsonValueKind.Null ? "–" : Invariant($"{Get(r, "hand_off_p50_ms"):0} / {Get(r, "hand_off_p99_ms"):0} ms")));
-        Line(Row("Most leases held at once", r => Invariant($"{Get(r, "max_held"):0} of {Get(r, "cap"):0}")));
-        Line();
-        Line("Uncontended, both strategies take 4 transitions (AcquireLease, CheckLeaseStatus, work, ReleaseLease). Each time the pool is full, `poll` adds 3 (AcquireLease, CheckLeaseStatus, WaitForLease) and `retry` adds 1 (the retry), so at the same asking rate `retry` costs about a third as much waiting. With backoff and jitter it asks less often still; the price is latency — a freed slot can sit idle until a backed-off waiter asks again (the idle slot-seconds row) — bounded by `max_delay_seconds`. Every retry also looks the owner's lease up (one consistent read) before writing, since Step Functions cannot tell the function why it retried.");
-        Line();
         var ours = cells.Where(c => c.Algorithm == "this module" && c.Utilisation <= 50).Average(c => c.CallsPerGrant);
         var seed = cells.Where(c => c.Algorithm.StartsWith("seed", StringComparison.Ordinal) && c.Utilisation <= 50).Average(c => c.CallsPerGrant);
         Line("### What it means per million items (estimate)");
@@ -137,7 +118,7 @@ internal sealed class BenchmarkReport(DateTimeOffset started, bool quick, string
         Line("| Lambda (2 invocations) | $0.48 | $0.48 |");
         Line(Invariant($"| DynamoDB (acquire: {ours:0.00} calls per grant measured, 1 write unit each; release: 1 write unit) | ${(ours + 1) * 0.625:0.00} | ${2 * 0.625 + 0.125 * (seed - 1):0.00} (2 write units + a consistent read per acquire) |"));
         Line();
-        Line("Each poll while the pool is full adds 3 transitions ($75 per million polls) and one strongly consistent read of the pool; each `retry` adds 1 transition ($25 per million) and the same read. The lease itself is a rounding error next to Step Functions' transitions: what saves money is asking less often, which `sfn_wait_strategy = \"retry\"` does.");
+        Line("Each poll while the pool is full adds 3 transitions ($75 per million polls) and one strongly consistent read of the pool; each `retry` adds 1 transition ($25 per million) and the same read. The lease itself is a rounding error next to Step Functions' transitions: what saves money is asking less often: `retry` asks less often, `callback` does not ask at all while queued.");
         Line();
     }
 
@@ -181,7 +162,31 @@ internal sealed class BenchmarkReport(DateTimeOffset started, bool quick, string
         return doc.ToString();
     }
 
+    private static readonly string[] SectionEnds = ["\n### What it means per million items", "\n## "];
+
+    /// <summary>The sections added so far, without the report's header.</summary>
+    public string Sections => _sections.ToString();
+
+    /// <summary>
+    /// <paramref name="report"/> with its Step Functions section (up to the next section or the
+    /// per-million estimate) replaced by <paramref name="section"/>; appended if it has none.
+    /// </summary>
+    public static string Splice(string report, string section)
+    {
+        var start = report.IndexOf(SfnHeading, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return report + (report.Length > 0 ? "\n" : "") + section;
+        }
+
+        var ends = SectionEnds
+            .Select(marker => report.IndexOf(marker, start + SfnHeading.Length, StringComparison.Ordinal))
+            .Where(i => i >= 0);
+        var end = ends.DefaultIfEmpty(report.Length).Min();
+        return string.Concat(report.AsSpan(0, start), section.TrimEnd('\n') + "\n", report.AsSpan(end));
+    }
+
     private void Line(string text = "") => _sections.AppendLine(text);
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

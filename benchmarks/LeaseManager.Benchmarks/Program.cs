@@ -10,7 +10,21 @@ var started = DateTimeOffset.UtcNow;
 await using var peer = await DynamoDbPeer.SharedAsync();
 var table = await peer.CreateTableAsync();
 
-if (args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault() == "host")
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
+var sfnProgress = new Progress<string>(Console.WriteLine);
+if (only == "sfn")
+{
+    // The Step Functions part alone (about five minutes): rewrites only its section of the report.
+    Console.WriteLine("bench: Step Functions cost through the ASL interpreter (node benchmarks/sfn-cost.mjs)");
+    var runs = SfnCost.Run(peer.Endpoint, quick, sfnProgress);
+    var section = new BenchmarkReport(started, quick, peer.Kind);
+    section.AddSfnCost(runs, BenchmarkReport.Invariant($"This section alone was rerun on {started:yyyy-MM-dd HH:mm} UTC (`dotnet run --project benchmarks/LeaseManager.Benchmarks -c Release -- --only sfn`); the other sections are from the run above."));
+    await File.WriteAllTextAsync(output, BenchmarkReport.Splice(File.Exists(output) ? await File.ReadAllTextAsync(output) : "", section.Sections), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+    Console.WriteLine($"bench: wrote the Step Functions section of {output} in {(DateTimeOffset.UtcNow - started).TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s");
+    return;
+}
+
+if (only == "host")
 {
     // A quick look at one figure while working on the host; writes no report.
     var alone = await new HostBenchmark(peer, table, quick ? 2000 : 10_000).RunAsync();
@@ -37,16 +51,12 @@ var host = await new HostBenchmark(peer, table, quick ? 2000 : 10_000).RunAsync(
 Console.WriteLine($"  peak RSS {host.PeakRssMb:0.0} MB over {host.Invocations} invocations; pair p50 {host.PairP50Ms:0.00} ms; overhead p50 {host.OverheadP50Ms:0.000} ms");
 
 Console.WriteLine("bench: Step Functions cost through the ASL interpreter (node benchmarks/sfn-cost.mjs)");
-var sfn = new List<System.Text.Json.JsonElement>();
-foreach (var strategy in SfnCost.Strategies)
-{
-    sfn.Add(SfnCost.Run(quick ? 20 : 40, strategy));
-    Console.WriteLine("  " + sfn[^1]);
-}
+var sfn = SfnCost.Run(peer.Endpoint, quick, sfnProgress);
 
 var report = new BenchmarkReport(started, quick, peer.Kind);
 report.AddHost(host);
-report.AddSfnCost(sfn, throughput);
+report.AddSfnCost(sfn);
+report.AddPerMillion(throughput);
 report.AddThroughput(throughput, peerCost);
 report.AddColdStart(coldStarts);
 await File.WriteAllTextAsync(output, report.Render(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));

@@ -4,14 +4,18 @@ using LocalPeers;
 // LocalLambda --config functions.json [--port N]
 // functions.json: {"functions":[{"name":"lease","command":"artifacts/.../bootstrap","maxConcurrency":8,
 //                  "timeoutSeconds":10,"environment":{"LEASE_TABLE_NAME":"..."}}]}
-// LocalLambda --dynamodb: only starts DynamoDB Local (the same launcher the tests use) and prints
-//                         "dynamodb <url>"; for scripts that need a table and nothing else.
+// LocalLambda --dynamodb [--latency DELAY_MS,JITTER_MS]: only starts DynamoDB Local (the same
+//                         launcher the tests use) and prints "dynamodb <url>"; for scripts that need
+//                         a table and nothing else. With --latency, also the latency model in front
+//                         of it (DynamoDbFaultProxy: each request delayed by DELAY_MS plus a uniform
+//                         0–JITTER_MS) and prints "dynamodb <url> latency=<proxy url>".
 // Prints one line "listening <url> sfn=<url>" when ready: the Invoke API, then the local Step
 // Functions task-token endpoint (StepFunctionsTaskTokenServer) that every function reaches through
 // AWS_ENDPOINT_URL_SFN (set here unless the configuration sets it). Stops on stdin EOF or SIGTERM.
 string? configPath = null;
 var port = 0;
 var dynamoDbOnly = false;
+double[]? latency = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -19,6 +23,7 @@ for (var i = 0; i < args.Length; i++)
         case "--config": configPath = args[++i]; break;
         case "--port": port = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--dynamodb": dynamoDbOnly = true; break;
+        case "--latency": latency = args[++i].Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray(); break;
         default:
             await Console.Error.WriteLineAsync($"unknown argument {args[i]}");
             return 2;
@@ -28,7 +33,12 @@ for (var i = 0; i < args.Length; i++)
 if (dynamoDbOnly)
 {
     await using var peer = await DynamoDbPeer.StartAsync();
-    Console.WriteLine($"dynamodb {peer.Endpoint}");
+    await using var proxy = latency is null ? null : new DynamoDbFaultProxy(peer.Endpoint)
+    {
+        Delay = TimeSpan.FromMilliseconds(latency[0]),
+        Jitter = TimeSpan.FromMilliseconds(latency.ElementAtOrDefault(1)),
+    };
+    Console.WriteLine(proxy is null ? $"dynamodb {peer.Endpoint}" : $"dynamodb {peer.Endpoint} latency={proxy.Endpoint}");
     while (await Console.In.ReadLineAsync() is not null)
     {
     }

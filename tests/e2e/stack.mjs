@@ -4,15 +4,18 @@ import {
   DynamoDbLocal, LocalLambda, packagedCommand, poolOf, localFunctions, LeaseObserver, sampleLeases, leaseTaskHandler, leftoverItems,
 } from "../harness/harness.mjs";
 
-/** `dynamoDbEndpoint(db)` may put something (a fault-injecting proxy) between the functions and DynamoDB Local. */
-export async function startStack(functions, { environment = {}, maxConcurrency = 4, onPayload, dynamoDbEndpoint } = {}) {
+/**
+ * `dynamoDbEndpoint(db)` may put something (a fault-injecting proxy) between the functions and DynamoDB Local;
+ * `latency: [delayMs, jitterMs]` puts the latency model there (the harness's own reads stay direct).
+ */
+export async function startStack(functions, { environment = {}, maxConcurrency = 4, onPayload, dynamoDbEndpoint, latency, sampleMs = 50 } = {}) {
   const leaseFunctions = functions.filter((f) => f.environment.LEASE_TABLE_NAME).map((f) => ({ ...f, environment: { ...f.environment, ...environment } }));
-  const db = await DynamoDbLocal.start();
+  const db = await DynamoDbLocal.start({ latency });
   const pools = leaseFunctions.map(poolOf);
   let lambda;
   try {
     for (const p of pools) await db.createTable(p.table, p);
-    const endpoint = dynamoDbEndpoint ? await dynamoDbEndpoint(db) : db.endpoint;
+    const endpoint = dynamoDbEndpoint ? await dynamoDbEndpoint(db) : db.latencyEndpoint ?? db.endpoint;
     lambda = await LocalLambda.start(localFunctions(leaseFunctions, packagedCommand().command, endpoint, { maxConcurrency }));
   } catch (e) {
     // A stack that fails half-way must not leave DynamoDB Local running behind the next test.
@@ -22,7 +25,7 @@ export async function startStack(functions, { environment = {}, maxConcurrency =
   const observer = new LeaseObserver(pools);
   const counters = {};
   const leaseHandler = leaseTaskHandler({ lambda, functions: leaseFunctions, observer, counters, onPayload });
-  const stopSampling = sampleLeases(db, observer, 50);
+  const stopSampling = sampleMs > 0 ? sampleLeases(db, observer, sampleMs) : async () => {};
   return {
     db, lambda, observer, counters, leaseHandler, pools, functions: leaseFunctions,
     async items() { return (await Promise.all([...new Set(pools.map((p) => p.table))].map((t) => db.scanAll(t)))).flat(); },

@@ -33,3 +33,24 @@ export function chart(pools, title) {
   parts.push(`<text x="${(width - right + left) / 2}" y="${height - 6}" text-anchor="middle">time since start (dashed: cap)</text>`, "</svg>");
   return parts.join("\n");
 }
+
+/**
+ * Capacity in use over time as text, one block per series: a row per slot (the top row is the
+ * pool's last slot), a column per `bucketMs`; a column shows the most slots in use in its bucket.
+ * series: [{ name, cap, steps: [[t ms, in use]] }].
+ */
+export function asciiChart(series, { bucketMs = 250 } = {}) {
+  const end = Math.max(1, ...series.flatMap((s) => s.steps.map(([t]) => t)));
+  const columns = Math.ceil(end / bucketMs);
+  const lines = [];
+  for (const s of series) {
+    const peak = Array.from({ length: columns }, (_, c) => Math.max(0, ...s.steps.filter(([t]) => t >= c * bucketMs && t < (c + 1) * bucketMs).map(([, n]) => n)));
+    // A bucket without a sample keeps the level before it.
+    for (let c = 1; c < columns; c++) if (!s.steps.some(([t]) => t >= c * bucketMs && t < (c + 1) * bucketMs)) peak[c] = peak[c - 1];
+    lines.push(`  ${s.name}`);
+    for (let level = s.cap; level >= 1; level--) lines.push(`  ${String(level).padStart(3)} │${peak.map((n) => (n >= level ? "█" : "·")).join("")}`);
+  }
+  const ticks = Array.from({ length: columns }, (_, c) => ((c * bucketMs) % 5000 === 0 ? "|" : " ")).join("");
+  lines.push(`      └${ticks}`, `       each column ${bucketMs} ms, a mark every 5 s; █ a slot in use`);
+  return lines.join("\n");
+}

@@ -1,4 +1,5 @@
-// make demo: examples/shared-table, run locally for real.
+// make demo: examples/shared-table, run locally for real; then `poll` and `callback` side by side
+// on one workload (demo-strategies.mjs).
 //
 // The two state machine definitions exactly as Terraform renders them from the example (mocked
 // AWS), executed concurrently by aws-local-stepfunctions; every lease Task answered by the packaged
@@ -12,12 +13,15 @@ import {
   localFunctions, LeaseObserver, sampleLeases, leaseTaskHandler, runExecution, leftoverItems,
 } from "./harness.mjs";
 import { chart } from "./chart.mjs";
+import { renderStrategies, compareStrategies } from "./demo-strategies.mjs";
 
 const started = Date.now();
 const say = (text) => console.log(text);
 const seconds = (ms) => (ms / 1000).toFixed(1) + " s";
 
-say("demo: rendering examples/shared-table with Terraform (mocked AWS, no credentials)...");
+say("demo: rendering examples/shared-table and the poll and callback fragments with Terraform (mocked AWS, no credentials)...");
+const strategies = renderStrategies();
+strategies.catch(() => {});
 const rendered = loadRendered(await renderConfiguration("examples/shared-table", "demo-shared-table"), "render");
 const { outputs, functions } = rendered;
 const workItems = outputs.work_items;
@@ -93,6 +97,8 @@ try {
   const svg = join(out, "active-leases.svg");
   writeFileSync(svg, chart(Object.values(observer.pools), "Active leases per pool (DynamoDB Local, sampled every 100 ms)"));
   say(`  chart: ${relative(process.cwd(), svg)}`);
+
+  failures.push(...await compareStrategies(await strategies, say));
 
   if (failures.length) {
     say(`\ndemo: FAILED: ${failures.join("; ")}`);

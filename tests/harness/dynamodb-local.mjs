@@ -3,13 +3,18 @@
 import { startPeerProcess, stopPeerProcess } from "./peer-process.mjs";
 
 export class DynamoDbLocal {
-  /** DynamoDB Local through the C# launcher (tests/LocalPeers/DynamoDbPeer.cs): the jar, a container, or AWS_ENDPOINT_URL_DYNAMODB. */
-  static async start() {
-    const { child, value } = await startPeerProcess(["--dynamodb"], "dynamodb ");
-    return new DynamoDbLocal(value, child);
+  /**
+   * DynamoDB Local through the C# launcher (tests/LocalPeers/DynamoDbPeer.cs): the jar, a container, or AWS_ENDPOINT_URL_DYNAMODB.
+   * `latency: [delayMs, jitterMs]` also starts the latency model in front of it (DynamoDbFaultProxy):
+   * `latencyEndpoint` delays every request by delayMs plus a uniform 0–jitterMs; `endpoint` stays direct.
+   */
+  static async start({ latency } = {}) {
+    const { child, value } = await startPeerProcess(["--dynamodb", ...(latency ? ["--latency", latency.join(",")] : [])], "dynamodb ");
+    const [endpoint, proxied] = value.split(" latency=");
+    return new DynamoDbLocal(endpoint, child, proxied);
   }
 
-  constructor(endpoint, child) { this.endpoint = endpoint; this.child = child; }
+  constructor(endpoint, child, latencyEndpoint) { this.endpoint = endpoint; this.child = child; this.latencyEndpoint = latencyEndpoint; }
 
   // DynamoDB Local reads the credential scope but does not verify signatures.
   async call(operation, body) {

@@ -2,7 +2,7 @@
 // answered by the local Lambda host.
 import { randomUUID } from "node:crypto";
 import { poolOf } from "./rendered.mjs";
-import { TASK_TOKEN_PLACEHOLDER, forInterpreter, waitForTaskTokenHandler, expireOpenTokens } from "./task-token.mjs";
+import { TASK_TOKEN_PLACEHOLDER, forInterpreter, waitForTaskTokenHandler, expireOpenTokens, isWaitForTaskToken } from "./task-token.mjs";
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers, which Node 20 lacks.
 if (!Promise.withResolvers) {
@@ -99,13 +99,41 @@ export function executionContext(stateMachineName, executionName, input) {
   };
 }
 
-/** State transitions of a run as Step Functions bills them (state entries and retries), counted as it goes. */
-export function countTransitions(run) {
-  const counter = { count: 0 };
+/**
+ * State transitions of a run as Step Functions bills them (state entries and retries), counted as it
+ * goes; with the run's `definition`, also the events its Step Functions history would hold: the
+ * execution's start and end, each state's entered and exited, and for each attempt of a Task its
+ * scheduled, started and outcome (a `.waitForTaskToken` Task adds submitted).
+ */
+export function countTransitions(run, definition) {
+  const counter = { count: 0, history: 2 };
+  const waiting = new Set(definition ? taskStates(definition, isWaitForTaskToken) : []);
+  const tasks = new Set(definition ? taskStates(definition) : []);
+  const attempt = (name) => (tasks.has(name) ? 3 : 0) + (waiting.has(name) ? 1 : 0);
   counter.done = (async () => {
-    for await (const e of run.eventLogs) if (e.type === "StateEntered" || e.type === "StateRetried") counter.count++;
+    for await (const e of run.eventLogs) {
+      if (e.type === "StateEntered") counter.history += 2 + attempt(e.state.name);
+      if (e.type === "StateRetried") counter.history += attempt(e.state.name);
+      if (e.type === "StateEntered" || e.type === "StateRetried") counter.count++;
+    }
   })();
   return counter;
+}
+
+// Validating a definition takes aws-local-stepfunctions 0.4–1.2 s of synchronous work on this
+// machine, during which every running execution stalls (a Task's answer, a token's delivery, a Wait
+// ending): a delay Step Functions never adds. Each definition is validated once, by its first run.
+const validated = new Set();
+
+/** Validates `definition` as its first run would, ahead of time (so that no timed run pays for it). */
+export function prepareDefinition(definition) { stateMachine(forInterpreter(definition).definition); }
+
+function stateMachine(definition) {
+  const key = JSON.stringify(definition);
+  const validationOptions = validated.has(key) ? { noValidate: true } : { checkArn: true, checkPaths: true };
+  const machine = new StateMachine(definition, { validationOptions });
+  validated.add(key);
+  return machine;
 }
 
 /**
@@ -137,7 +165,7 @@ export function runExecution(definition, input, { stateMachineName = "local", le
       return handler(taskInput);
     };
   }
-  const machine = new StateMachine(runnable, { validationOptions: { checkArn: true, checkPaths: true } });
+  const machine = stateMachine(runnable);
   const execution = machine.run(input, {
     overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
     context: {
