@@ -164,7 +164,7 @@ internal sealed class PoolCommand
             var action = release ? "release" : "raised limit";
             throw new InvalidRequestException(
                 $"pool {PoolName} has {status.WaitingCount} queued waiter(s) (sfn_wait_strategy = \"callback\"): the room this {action} frees must go to the head of the queue "
-                + "and Step Functions must be told. Run it again with --callback (needs states:SendTaskSuccess), or use the admin function's force_release / set_limit.");
+                + "and Step Functions must be told (SendTaskSuccess). Run it again with --callback, with credentials allowed states:SendTaskSuccess.");
         }
 
         return new LeasePool(_environment.DynamoDb(_environment.Region), _options, _environment.Clock);
