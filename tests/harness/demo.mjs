@@ -12,6 +12,7 @@ import {
   localFunctions, LeaseObserver, sampleLeases, leaseTaskHandler, runExecution, leftoverItems,
 } from "./harness.mjs";
 import { chart } from "./chart.mjs";
+import { operatorView } from "./operator-view.mjs";
 
 const started = Date.now();
 const say = (text) => console.log(text);
@@ -100,6 +101,7 @@ try {
   } else {
     say("\ndemo: ok — every item ran under its pool's cap and every lease was released.");
   }
+  await operatorView({ lambda, functions, db, say });
 } finally {
   await lambda?.stop();
   await db.stop();
