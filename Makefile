@@ -30,6 +30,7 @@ package-managed: ## Build only the framework-dependent zip (dotnet8), for machin
 
 demo: setup package ## Run examples/shared-table locally (two workflows, one lease table), then poll vs callback side by side; no AWS
 	dotnet build tests/LocalLambda --configuration Release --nologo -v quiet
+	dotnet build src/LeaseManager.Cli --configuration Release --nologo -v quiet
 	@source scripts/terraform-env.sh && node tests/harness/demo.mjs
 
 bench: setup package ## Run every benchmark side by side and rewrite docs/benchmarks.md

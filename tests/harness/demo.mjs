@@ -14,6 +14,7 @@ import {
 } from "./harness.mjs";
 import { chart } from "./chart.mjs";
 import { renderStrategies, compareStrategies } from "./demo-strategies.mjs";
+import { operatorView } from "./operator-view.mjs";
 
 const started = Date.now();
 const say = (text) => console.log(text);
@@ -106,6 +107,7 @@ try {
   } else {
     say("\ndemo: ok — every item ran under its pool's cap and every lease was released.");
   }
+  await operatorView({ lambda, functions, db, say });
 } finally {
   await lambda?.stop();
   await db.stop();
