@@ -4,17 +4,22 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "./peer-process.mjs";
 
-/** The outputs and Lambda functions of one run of a rendered configuration. */
+/**
+ * The outputs and Lambda functions of one run of a rendered configuration. `functions` are the lease
+ * managers the state machines invoke; each module instance's admin function (the same package with
+ * LEASE_ADMIN_ACTIONS=enabled, serving the operator's actions) is in `adminFunctions`, so a lookup by pool finds the lease manager.
+ */
 export function loadRendered(dir, run) {
   const outputs = {};
-  let functions = [];
+  let all = [];
   for (const file of readdirSync(dir)) {
     if (!file.startsWith(`${run}.`)) continue;
     const name = file.slice(run.length + 1, -".json".length);
     const value = JSON.parse(readFileSync(join(dir, file), "utf8"));
-    if (name === "functions") functions = value; else outputs[name] = value;
+    if (name === "functions") all = value; else outputs[name] = value;
   }
-  return { outputs, functions };
+  const admin = (f) => f.environment?.LEASE_ADMIN_ACTIONS === "enabled";
+  return { outputs, functions: all.filter((f) => !admin(f)), adminFunctions: all.filter(admin) };
 }
 
 /** Pool coordinates of a lease-manager function, from its rendered environment. */

@@ -44,6 +44,9 @@ internal static class LeaseItem
     public const string QueuedAtMsAttribute = "queued_at_ms";
     public const string LeaseDurationMsAttribute = "lease_duration_ms";
 
+    /// <summary>On a queue item passed over because its token was closed: when (epoch ms). A re-ask clears it.</summary>
+    public const string PassedOverAtMsAttribute = "passed_over_at_ms";
+
     /// <summary>
     /// The pool's gate: bumped by every claim made while a lease above the limit is live (a lowered
     /// limit). '!' sorts before '#', so one consistent Query from <see cref="GateKey"/> to
@@ -55,7 +58,7 @@ internal static class LeaseItem
     public static readonly IReadOnlySet<string> ReservedAttributes = new HashSet<string>(StringComparer.Ordinal)
     {
         LeaseIdAttribute, ExpiresAtMsAttribute, AcquiredAtMsAttribute, RequestedAtMsAttribute, GateVersionAttribute, OwnerHashAttribute, OwnerIdAttribute, ResourceIdAttribute,
-        LimitAttribute, RenewalsAttribute, WaitingAttribute, WakeTokenAttribute, QueueKeyAttribute, PriorityAttribute, QueuedAtMsAttribute, LeaseDurationMsAttribute,
+        LimitAttribute, RenewalsAttribute, WaitingAttribute, WakeTokenAttribute, QueueKeyAttribute, PriorityAttribute, QueuedAtMsAttribute, LeaseDurationMsAttribute, PassedOverAtMsAttribute,
     };
 
     public static string SlotKey(int slot) => SlotPrefix + slot.ToString("D4", CultureInfo.InvariantCulture);

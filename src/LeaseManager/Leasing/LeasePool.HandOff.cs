@@ -65,7 +65,7 @@ public sealed partial class LeasePool
                 }
             }
 
-            var head = await _store.QueueHeadAsync(ct).ConfigureAwait(false);
+            var head = await _store.QueueHeadAsync(NowMs(), ct).ConfigureAwait(false);
             if (head is null)
             {
                 // Free fence: nobody to hand to. Held fence: the marker counted a waiter that a
@@ -111,10 +111,21 @@ public sealed partial class LeasePool
                 return passed with { End = PassOnEnd.Handed };
             }
 
-            // The waiter is gone (its wait ended): take the grant back, fenced on it and on the token
-            // it was handed with (a re-ask stamps its new token), and serve the next waiter.
+            // The waiter's token is closed: its execution ended, or its Task timed out a moment ago
+            // and re-asks within a second. Take the grant back, fenced on it and on the token it was
+            // handed with (a re-ask stamps its new token), and serve the next waiter; the waiter
+            // keeps its place, passed over, so once it re-asks the next freed slot is its
+            // (SlotStore.PassedOver.cs). An ended execution's place goes after a short grace.
             passed = passed with { Gone = passed.Gone + 1 };
-            fence = SlotFence.Held(leaseId, head.WakeToken);
+            if (!await _store.FreeAsync(slot, SlotFence.Held(leaseId, head.WakeToken), ct).ConfigureAwait(false))
+            {
+                // It re-asked meanwhile and holds the lease under its new token.
+                return passed with { End = PassOnEnd.Handed };
+            }
+
+            _hints.Freed(slot);
+            await _store.PassOverAsync(head, NowMs(), ct).ConfigureAwait(false);
+            fence = SlotFence.FreeAt(NowMs());
         }
 
         return passed;

@@ -15,12 +15,6 @@ internal sealed partial class SlotStore
 
     private const string NobodyQueued = "attribute_not_exists(#pk) OR #waiting <= :zero";
 
-    /// <summary>The head of the queue (a consistent read), or null when nobody is queued.</summary>
-    public async Task<QueueEntry?> QueueHeadAsync(CancellationToken ct)
-    {
-        var page = await Call(() => _db.QueryAsync(QueueQuery(null, 1), ct)).ConfigureAwait(false);
-        return page.Items is { Count: > 0 } items ? ToQueueEntry(items[0]) : null;
-    }
 
     /// <summary>Every queue item, in queue order.</summary>
     public async Task<List<QueueEntry>> QueueAsync(CancellationToken ct)
@@ -78,6 +72,11 @@ internal sealed partial class SlotStore
             item[ResourceIdAttribute] = S(entry.ResourceId);
         }
 
+        if (entry.PassedOverAtMs is { } passedOver)
+        {
+            item[PassedOverAtMsAttribute] = N(passedOver);
+        }
+
         var index = new Dictionary<string, AttributeValue>
         {
             [_options.HashKeyAttribute] = S(_poolKey),
@@ -107,7 +106,7 @@ internal sealed partial class SlotStore
         }
     }
 
-    /// <summary>A re-ask's new token on its queue item, which keeps its key and so its place. False: the item is gone (handed off or reclaimed).</summary>
+    /// <summary>A re-ask's new token on its queue item, which keeps its key and so its place (and is no longer passed over). False: the item is gone (handed off or reclaimed).</summary>
     public async Task<bool> ReplaceTokenAsync(string queueKey, string wakeToken, CancellationToken ct)
     {
         try
@@ -117,9 +116,9 @@ internal sealed partial class SlotStore
                 {
                     TableName = _options.TableName,
                     Key = Key(queueKey),
-                    UpdateExpression = "SET #tok = :tok",
+                    UpdateExpression = "SET #tok = :tok REMOVE #passed",
                     ConditionExpression = "attribute_exists(#pk)",
-                    ExpressionAttributeNames = new() { ["#tok"] = WakeTokenAttribute, ["#pk"] = _options.HashKeyAttribute },
+                    ExpressionAttributeNames = new() { ["#tok"] = WakeTokenAttribute, ["#pk"] = _options.HashKeyAttribute, ["#passed"] = PassedOverAtMsAttribute },
                     ExpressionAttributeValues = new() { [":tok"] = S(wakeToken) },
                 },
                 ct)).ConfigureAwait(false);
@@ -223,7 +222,8 @@ internal sealed partial class SlotStore
         var queuedAt = GetLong(item, QueuedAtMsAttribute) ?? 0;
         return new QueueEntry(
             key, token, owner, GetString(item, ResourceIdAttribute), hash, (int)(GetLong(item, PriorityAttribute) ?? 0), queuedAt,
-            GetLong(item, RequestedAtMsAttribute) ?? queuedAt, GetLong(item, LeaseDurationMsAttribute) ?? 1000L * _options.MaxLeaseDurationSeconds);
+            GetLong(item, RequestedAtMsAttribute) ?? queuedAt, GetLong(item, LeaseDurationMsAttribute) ?? 1000L * _options.MaxLeaseDurationSeconds,
+            GetLong(item, PassedOverAtMsAttribute));
     }
 }
 
@@ -237,7 +237,8 @@ internal sealed partial class SlotStore
 /// <param name="QueuedAtMs">When it first queued.</param>
 /// <param name="RequestedAtMs">When the wait was asked for (reclaim compares it with the execution's end).</param>
 /// <param name="LeaseDurationMs">The lease it asked for.</param>
-internal sealed record QueueEntry(string QueueKey, string WakeToken, string OwnerId, string? ResourceId, string OwnerHash, int Priority, long QueuedAtMs, long RequestedAtMs, long LeaseDurationMs)
+/// <param name="PassedOverAtMs">When a hand-off found its token closed and passed it over (it keeps its place until it re-asks or the grace ends); null otherwise.</param>
+internal sealed record QueueEntry(string QueueKey, string WakeToken, string OwnerId, string? ResourceId, string OwnerHash, int Priority, long QueuedAtMs, long RequestedAtMs, long LeaseDurationMs, long? PassedOverAtMs = null)
 {
     public QueuedWaiter ToWaiter() => new(WakeToken, OwnerId, ResourceId, Priority, QueuedAtMs);
 }

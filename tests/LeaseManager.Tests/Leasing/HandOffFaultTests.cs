@@ -37,12 +37,13 @@ public sealed class HandOffFaultTests : LeaseTableTest
     }
 
     [Fact]
-    public async Task A_dead_head_waiter_has_its_grant_taken_back_and_the_next_waiter_is_served()
+    public async Task A_dead_head_waiter_has_its_grant_taken_back_the_next_waiter_is_served_and_its_place_goes_after_the_grace()
     {
+        var clock = new ManualClock();
         var notifier = new RecordingNotifier();
-        var pool = Table.HandOffPool(1, notifier);
+        var pool = Table.HandOffPool(1, notifier, clock: clock);
         var held = await HoldAsync(pool);
-        await pool.WaitAsync(new WaitRequest("t-dead", "arn:exec:dead", "db", RequestedAtMs: WallNowMs() - 10));
+        await pool.WaitAsync(new WaitRequest("t-dead", "arn:exec:dead", "db", RequestedAtMs: clock.GetUtcNow().ToUnixTimeMilliseconds() - 10));
         await pool.WaitAsync(new WaitRequest("t-next", "arn:exec:next", "db"));
         notifier.Gone["t-dead"] = true;
 
@@ -51,23 +52,59 @@ public sealed class HandOffFaultTests : LeaseTableTest
         notifier.Attempts.Should().Equal("t-dead", "t-next");
         var served = notifier.Deliveries.Should().ContainSingle().Subject;
         served.Waiter.OwnerId.Should().Be("arn:exec:next");
-        var slot = (await Table.LiveSlotsAsync("", WallNowMs())).Should().ContainSingle().Subject;
+        var slot = (await Table.LiveSlotsAsync("", clock.GetUtcNow().ToUnixTimeMilliseconds())).Should().ContainSingle().Subject;
         slot["lease_id"].S.Should().Be(served.Lease.LeaseId, "the dead waiter's grant was replaced, not left beside it");
-        (await Table.QueueItemsAsync()).Should().BeEmpty();
+
+        // A closed token may be a Task between its timeout and its re-ask: the waiter keeps its place,
+        // passed over, for the grace; an ended execution never re-asks and its place then goes.
+        var kept = (await Table.QueueItemsAsync()).Should().ContainSingle().Subject;
+        kept["owner_id"].S.Should().Be("arn:exec:dead");
+        kept.Should().ContainKey("passed_over_at_ms");
+        clock.Advance(TimeSpan.FromMilliseconds(SlotStore.PassedOverGraceMs + 1000));
+        (await pool.ReleaseAsync(served.Lease.LeaseId)).Released.Should().BeTrue();
+        (await Table.LeaseAndQueueItemsAsync()).Should().BeEmpty();
         (await Table.QueuedCountAsync()).Should().Be(0);
     }
 
     [Fact]
-    public async Task A_dead_last_waiter_s_grant_is_freed_and_the_pool_is_open_again()
+    public async Task A_waiter_passed_over_while_its_token_was_closed_keeps_its_place_and_gets_the_next_slot_after_it_re_asks()
     {
         var notifier = new RecordingNotifier();
         var pool = Table.HandOffPool(1, notifier);
+        var held = await HoldAsync(pool);
+        var now = WallNowMs();
+        await pool.WaitAsync(new WaitRequest("t-first", "arn:exec:first", "db", RequestedAtMs: now - 30));
+        await pool.WaitAsync(new WaitRequest("t-second", "arn:exec:second", "db", RequestedAtMs: now - 20));
+        await pool.WaitAsync(new WaitRequest("t-third", "arn:exec:third", "db", RequestedAtMs: now - 10));
+        notifier.Gone["t-first"] = true;
+
+        // The first waiter's Task has just timed out: the slot goes to the second, the first keeps its place.
+        (await pool.ReleaseAsync(held)).Released.Should().BeTrue();
+        (await pool.WaitAsync(new WaitRequest("t-first-again", "arn:exec:first", "db"))).Status.Should().Be(WaitStatus.Queued);
+        var second = notifier.Deliveries.Should().ContainSingle().Subject;
+        second.Waiter.OwnerId.Should().Be("arn:exec:second");
+
+        (await pool.ReleaseAsync(second.Lease.LeaseId)).Released.Should().BeTrue();
+
+        notifier.Deliveries.Select(d => d.Waiter.WakeToken).Should().Equal("t-second", "t-first-again");
+        (await Table.QueueItemsAsync()).Should().ContainSingle().Which["owner_id"].S.Should().Be("arn:exec:third");
+    }
+
+    [Fact]
+    public async Task A_dead_last_waiter_s_grant_is_freed_and_the_pool_is_open_again_once_its_grace_is_over()
+    {
+        var clock = new ManualClock();
+        var notifier = new RecordingNotifier();
+        var pool = Table.HandOffPool(1, notifier, clock: clock);
         var held = await HoldAsync(pool);
         await pool.WaitAsync(new WaitRequest("t-dead", "arn:exec:dead", "db"));
         notifier.Gone["t-dead"] = true;
 
         (await pool.ReleaseAsync(held)).Released.Should().BeTrue();
 
+        (await Table.LiveSlotsAsync("", clock.GetUtcNow().ToUnixTimeMilliseconds())).Should().BeEmpty("the dead waiter's grant was taken back");
+        clock.Advance(TimeSpan.FromMilliseconds(SlotStore.PassedOverGraceMs + 1000));
+        await pool.SweepAsync();
         (await Table.LeaseAndQueueItemsAsync()).Should().BeEmpty();
         (await pool.AcquireAsync(new AcquireRequest("arn:exec:newcomer", "db", Attempt: 0))).Status.Should().Be(AcquireStatus.Acquired);
     }
@@ -160,6 +197,7 @@ public sealed class HandOffFaultTests : LeaseTableTest
 
         var delivered = notifier.Deliveries.Should().ContainSingle().Subject;
         delivered.Waiter.WakeToken.Should().Be("t-new");
+        (await Table.QueueItemsAsync()).Should().BeEmpty("it holds the lease: it is not passed over");
         (await Table.LiveSlotsAsync("", WallNowMs())).Should().ContainSingle().Which["lease_id"].S.Should().Be(delivered.Lease.LeaseId);
     }
 
