@@ -84,6 +84,8 @@ internal sealed partial class BenchmarkReport(DateTimeOffset started, bool quick
         Line();
         Line("A pair is acquire, a 2 ms hold and release: this module spends two round trips on it (one conditional write each way), the seed three (a counting `Query`, a `PutItem`, a `DeleteItem`). With about 5 ms a round trip the pair rate can therefore gain at most (3 × 5 + 2) ÷ (2 × 5 + 2) ≈ 1.4× whatever the algorithm does; the acquire itself, one round trip against two, is where the 2× shows. At 64 clients the two cores of this machine (shared by DynamoDB Local's JVM, the proxy and 64 clients) become the limit and the ratios shrink towards the CPU cost per request.");
         Line();
+        Line(Invariant($"At saturation an attempt does not give up after one lost race: when its read of the pool shows free slots it tries up to 4 of them, and reads again up to 3 times, so that a burst of acquirers fills every free slot in one round (a test requires it). That is what the calls per attempt at 100% count ({saturatedAttempt:0.00} in the worst cell). Answering \"wait\" from the first failed write instead would cap an attempt at 2 calls, at the price of an extra poll interval for an execution that lost one race while other slots were free; that trade is not made."));
+        Line();
     }
 
     public void AddHost(HostBenchmark.Result r)
