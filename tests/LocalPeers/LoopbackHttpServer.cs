@@ -8,15 +8,30 @@ namespace LocalPeers;
 /// </summary>
 public abstract class LoopbackHttpServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private Task? _serving;
 
     protected LoopbackHttpServer(int port = 0)
     {
-        Port = port == 0 ? FreePort() : port;
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
+        // A free port is found by binding port 0 and letting it go, so two servers started at once
+        // (tests run in parallel) can be told the same one: the second Start fails, and tries another.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = port == 0 ? FreePort() : port;
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            try
+            {
+                listener.Start();
+                _listener = listener;
+                return;
+            }
+            catch (HttpListenerException) when (port == 0 && attempt < 10)
+            {
+                listener.Close();
+            }
+        }
     }
 
     public int Port { get; }
