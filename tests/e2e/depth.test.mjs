@@ -189,7 +189,8 @@ test("inline Map counter-example: items with one resource id are one owner, so a
 });
 
 test("renewal keeps a long holder alive past the original expiry; the next execution waits for the release", async () => {
-  // Pool of 1, 3-second leases; the holder works 5 chunks of 1.1 s, renewing after each.
+  // Pool of 1, 3-second leases; the holder works 10 chunks of 0.6 s, renewing after each: each
+  // renewal has 2.4 s to land (CI runs this beside a Native AOT build on two cores).
   const stack = await startStack(functions);
   try {
     const pool = stack.pools.find((p) => p.name === "renewing");
@@ -198,8 +199,8 @@ test("renewal keeps a long holder alive past the original expiry; the next execu
     let firstExpiry = 0;
     const chunk = async (input) => {
       if (!firstExpiry) firstExpiry = (await stack.db.liveLeases(pool))[0]?.expires_at_ms.N;
-      await sleep(1100);
-      return { remaining: (input.chunk?.remaining ?? 5) - 1 };
+      await sleep(600);
+      return { remaining: (input.chunk?.remaining ?? 10) - 1 };
     };
     const handler = async (input) => {
       const answer = await stack.leaseHandler(input);
