@@ -28,7 +28,24 @@ internal static class LeaseItem
     public const string OwnerHashAttribute = "owner_hash";
     public const string OwnerIdAttribute = "owner_id";
     public const string ResourceIdAttribute = "resource_id";
+    /// <summary>On a slot (and its key item): the concurrency key in clear, for the operator's view.</summary>
+    public const string ConcurrencyKeyAttribute = "concurrency_key";
+
+    /// <summary>On a key item: the ids of the leases that count against the key (a string set; may hold ended ones until pruned).</summary>
+    public const string HoldersAttribute = "holders";
+
+    /// <summary>On a key item: the key's limit an operator set at run time; absent: the configured one.</summary>
+    public const string KeyLimitAttribute = "key_limit";
+
+    /// <summary>On a key item with a stored limit: a string copied into the TTL attribute, which makes DynamoDB TTL skip the item.</summary>
+    public const string KeyPinnedAttribute = "key_pinned";
     public const string SlotPrefix = "slot#";
+
+    /// <summary>
+    /// Key items (<c>key#{hash}</c>): one per concurrency key, under the pool's partition. 'k' sorts
+    /// before "slot!gate", outside the pool read's range, so no pool read sees one.
+    /// </summary>
+    public const string KeyPrefix = "key#";
     public const string OwnerPrefix = "owner#";
 
     // The waiter queue (callback strategy, LeasePool.Queue.cs). 'w' sorts after "slot#~", so the
@@ -58,12 +75,14 @@ internal static class LeaseItem
     public static readonly IReadOnlySet<string> ReservedAttributes = new HashSet<string>(StringComparer.Ordinal)
     {
         LeaseIdAttribute, ExpiresAtMsAttribute, AcquiredAtMsAttribute, RequestedAtMsAttribute, GateVersionAttribute, OwnerHashAttribute, OwnerIdAttribute, ResourceIdAttribute,
-        LimitAttribute, RenewalsAttribute, WaitingAttribute, WakeTokenAttribute, QueueKeyAttribute, PriorityAttribute, QueuedAtMsAttribute, LeaseDurationMsAttribute, PassedOverAtMsAttribute,
+        LimitAttribute, RenewalsAttribute, ConcurrencyKeyAttribute, HoldersAttribute, KeyLimitAttribute, KeyPinnedAttribute, WaitingAttribute, WakeTokenAttribute, QueueKeyAttribute, PriorityAttribute, QueuedAtMsAttribute, LeaseDurationMsAttribute, PassedOverAtMsAttribute,
     };
 
     public static string SlotKey(int slot) => SlotPrefix + slot.ToString("D4", CultureInfo.InvariantCulture);
 
     public static string OwnerItemKey(string ownerHash) => OwnerPrefix + ownerHash;
+
+    public static string KeyItemKey(string keyHash) => KeyPrefix + keyHash;
 
     public static string WaiterItemKey(string ownerHash) => WaiterPrefix + ownerHash;
 

@@ -26,13 +26,29 @@ namespace LeaseManager.Leasing;
 /// the call's own start. Stored on the lease; a reclaim releases only leases asked for before the
 /// execution's end, so a redriven execution's new lease (same execution ARN) is never freed.
 /// </param>
+/// <param name="ConcurrencyKey">
+/// The key the lease also counts against (a tenant, a customer, an event id): at most the key's limit
+/// of live leases per key, under the pool's limit, both taken in one transaction. Null: the pool only.
+/// Needs <see cref="LeasePoolOptions.MaxConcurrentLeasesPerKey"/>.
+/// </param>
 public sealed record AcquireRequest(
     string? OwnerId = null,
     string? ResourceId = null,
     int? LeaseDurationSeconds = null,
     bool FailIfUnavailable = false,
     int? Attempt = null,
-    long? RequestedAtMs = null);
+    long? RequestedAtMs = null,
+    string? ConcurrencyKey = null);
+
+/// <summary>Which limit a <see cref="AcquireStatus.Wait"/> answer ran into.</summary>
+public enum LeaseLimit
+{
+    /// <summary>The pool's limit (or, with the callback strategy, executions queued ahead).</summary>
+    Pool,
+
+    /// <summary>The concurrency key's limit: the pool may have room, this key has none.</summary>
+    Key,
+}
 
 /// <summary>Whether an acquire got a lease. "Full" is an answer, not an error: the caller decides how to wait.</summary>
 public enum AcquireStatus
@@ -67,13 +83,15 @@ public sealed record Lease(string LeaseId, int Slot, long ExpiresAtMs)
 /// acquire is the same lease, never a second slot.
 /// </param>
 /// <param name="ReclaimedExpired">The granted slot held an expired lease that this grant overwrote (self-healing, counted in metrics).</param>
+/// <param name="LimitedBy">On <see cref="AcquireStatus.Wait"/>: which limit was reached (with a key, <see cref="CurrentRunning"/> and <see cref="MaxConcurrentLeases"/> are then the key's). Null on a grant.</param>
 public sealed record AcquireOutcome(
     AcquireStatus Status,
     Lease? Lease,
     int? CurrentRunning,
     int MaxConcurrentLeases,
     bool Reused = false,
-    bool ReclaimedExpired = false);
+    bool ReclaimedExpired = false,
+    LeaseLimit? LimitedBy = null);
 
 /// <summary>The answer to a release.</summary>
 /// <param name="LeaseId">The id that was asked for, echoed so a batch of answers can be matched up.</param>

@@ -29,7 +29,7 @@ public sealed partial class LeasePool
         var limit = snapshot.EffectiveLimit(_options.MaxConcurrentLeases);
         var live = snapshot.Slots.Where(s => s.IsLiveAt(now)).OrderBy(s => s.AcquiredAtMs ?? s.RequestedAtMs ?? 0).ThenBy(s => s.Slot).ToList();
         var leases = live.Take(maxEntries)
-            .Select(s => new HeldLease(s.LeaseId, s.Slot, s.OwnerId, s.ResourceId, s.AcquiredAtMs, s.ExpiresAtMs, s.Renewals, s.Slot >= limit))
+            .Select(s => new HeldLease(s.LeaseId, s.Slot, s.OwnerId, s.ResourceId, s.AcquiredAtMs, s.ExpiresAtMs, s.Renewals, s.Slot >= limit, s.ConcurrencyKey))
             .ToList();
 
         var queue = _options.HandOffToWaiters ? await _store.QueueAsync(cancellationToken).ConfigureAwait(false) : [];

@@ -9,10 +9,10 @@ public sealed partial class LeasePool
         var expires = now + claimer.DurationMs;
 
         // The lease id names the owner index item when there is one, so release and renew find it.
-        var text = LeaseId.NewFor(slot, claimer.OwnerItemHash).ToString();
+        var text = LeaseId.NewFor(slot, claimer.OwnerItemHash, claimer.Key?.Hash).ToString();
         var granted = new AcquireOutcome(AcquireStatus.Acquired, new Lease(text, slot, expires), null, _hints.Limit);
         var facts = await _store.ClaimAsync(
-            new SlotClaim(slot, text, claimer.OwnerHash, claimer.Request.OwnerId, claimer.Request.ResourceId, now, expires, claimer.RequestedAtMs, claimer.OwnerItemHash, gate, _options.HandOffToWaiters),
+            new SlotClaim(slot, text, claimer.OwnerHash, claimer.Request.OwnerId, claimer.Request.ResourceId, now, expires, claimer.RequestedAtMs, claimer.OwnerItemHash, gate, _options.HandOffToWaiters, claimer.Key),
             ct).ConfigureAwait(false);
         if (facts.IsWritten)
         {
@@ -33,6 +33,15 @@ public sealed partial class LeasePool
             // Same owner, lease still live: idempotent answer, nothing new written.
             _hints.Observe(slot, facts.SlotHeldBy?.ExpiresAtMs ?? 0);
             return new ClaimResult(new AcquireOutcome(AcquireStatus.Acquired, new Lease(existing, existingId.Value.Slot, owner.ExpiresAtMs ?? 0), null, _hints.Limit, Reused: true));
+        }
+
+        if (facts.KeyFull is { } keyFull)
+        {
+            // The key is at its limit (or its set still counts leases that ended): unless this owner
+            // already holds the slot, the pool's room is not this caller's.
+            return facts.SlotHeldBy is { } mine && Taken(slot, mine, claimer, now, expires).Outcome is { } same
+                ? new ClaimResult(same)
+                : new ClaimResult(null, KeyFull: keyFull);
         }
 
         if (facts.SlotHeldBy is { } holder)
@@ -88,9 +97,9 @@ public sealed partial class LeasePool
     }
 
     /// <summary>Who is claiming: fixed for the whole acquire.</summary>
-    private sealed record Claimer(AcquireRequest Request, string? OwnerHash, string? OwnerItemHash, long RequestedAtMs, long DurationMs);
+    private sealed record Claimer(AcquireRequest Request, string? OwnerHash, string? OwnerItemHash, long RequestedAtMs, long DurationMs, KeyClaim? Key = null);
 
-    private readonly record struct ClaimResult(AcquireOutcome? Outcome, bool GateMoved = false, bool Queued = false)
+    private readonly record struct ClaimResult(AcquireOutcome? Outcome, bool GateMoved = false, bool Queued = false, KeyFacts? KeyFull = null)
     {
         public static ClaimResult SlotTaken => default;
     }

@@ -33,6 +33,13 @@ public sealed partial class LeasePool
 
         LeaseRequestLimits.CheckOwner(request.OwnerId, request.ResourceId);
         LeaseRequestLimits.CheckWaiter(request.WakeToken, request.Priority);
+        if (request.ConcurrencyKey is not null)
+        {
+            // Not yet: a waiter whose key is full must not hold up other keys' waiters, which the one
+            // pool-wide queue cannot express. Keyed acquires that fail or skip when busy work here.
+            throw new InvalidRequestException("A concurrency_key cannot queue with the callback wait strategy yet: with keys, use on_busy \"fail\" or \"skip\", or the poll or retry wait strategy.");
+        }
+
         var durationMs = 1000L * LeaseRequestLimits.CheckDuration(request.LeaseDurationSeconds, _options.MaxLeaseDurationSeconds);
         var ownerHash = OwnerKey.Hash(request.OwnerId, request.ResourceId);
 

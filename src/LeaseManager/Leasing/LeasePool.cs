@@ -64,6 +64,7 @@ public sealed partial class LeasePool
         var requestedAt = request.RequestedAtMs ?? NowMs();
         var durationMs = 1000L * LeaseRequestLimits.CheckDuration(request.LeaseDurationSeconds, _options.MaxLeaseDurationSeconds);
         LeaseRequestLimits.CheckOwner(request.OwnerId, request.ResourceId);
+        var key = KeyOf(request.ConcurrencyKey);
         var ownerHash = request.OwnerId is null ? null : OwnerKey.Hash(request.OwnerId, request.ResourceId);
         var limit = _hints.Limit;
 
@@ -71,7 +72,7 @@ public sealed partial class LeasePool
         // index the new lease by owner in the same transaction as the slot. A first attempt holds
         // nothing yet: the owner is recorded on the slot alone, in one write.
         var lookUp = ownerHash is not null && request.Attempt is not 0;
-        var claimer = new Claimer(request, ownerHash, lookUp ? ownerHash : null, requestedAt, durationMs);
+        var claimer = new Claimer(request, ownerHash, lookUp ? ownerHash : null, requestedAt, durationMs, key);
 
         // Fast path: one write on a slot this instance believes is free.
         var now = NowMs();
@@ -86,6 +87,11 @@ public sealed partial class LeasePool
                 if (claim.Outcome is { } done)
                 {
                     return done with { ReclaimedExpired = done.ReclaimedExpired || reclaimed };
+                }
+
+                if (claim.KeyFull is { } keyFull && await KeyRoomAsync(claimer, keyFull, cancellationToken).ConfigureAwait(false) is { } keyBusy)
+                {
+                    return keyBusy;
                 }
 
                 if (claim.Queued)
@@ -154,6 +160,17 @@ public sealed partial class LeasePool
                     return done with { CurrentRunning = done.Reused ? done.CurrentRunning : running + 1, ReclaimedExpired = !done.Reused && expired.Contains(slot) };
                 }
 
+                if (claim.KeyFull is { } keyFull)
+                {
+                    // Room was made in the key (ended leases pruned from its set): read and try again.
+                    if (await KeyRoomAsync(claimer, keyFull, cancellationToken).ConfigureAwait(false) is { } keyBusy)
+                    {
+                        return keyBusy;
+                    }
+
+                    break;
+                }
+
                 if (claim.Queued)
                 {
                     return Saturated(request, running, limit);
@@ -182,7 +199,7 @@ public sealed partial class LeasePool
                 $"All {limit} leases of pool '{_options.LeasePrefix}' are held.", running, limit);
         }
 
-        return new AcquireOutcome(AcquireStatus.Wait, null, running, limit);
+        return new AcquireOutcome(AcquireStatus.Wait, null, running, limit, LimitedBy: LeaseLimit.Pool);
     }
 
     private long NowMs() => _clock.GetUtcNow().ToUnixTimeMilliseconds();

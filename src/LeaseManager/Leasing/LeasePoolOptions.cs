@@ -66,6 +66,22 @@ public sealed partial record LeasePoolOptions
     /// </summary>
     public int LimitRefreshSeconds { get; init; } = 10;
 
+    /// <summary>
+    /// Concurrency keys: the limit every key gets (at most this many live leases per key, under the
+    /// pool's <see cref="MaxConcurrentLeases"/>). Null: keys are off and an acquire that names one is
+    /// refused. A lease counts against the pool and its key in one transaction.
+    /// </summary>
+    public int? MaxConcurrentLeasesPerKey { get; init; }
+
+    /// <summary>Per-key limits that differ from <see cref="MaxConcurrentLeasesPerKey"/>, by key; an operator's limit stored in the table (<see cref="LeasePool.SetKeyLimitAsync"/>) wins over both.</summary>
+    public IReadOnlyDictionary<string, int>? KeyLimits { get; init; }
+
+    /// <summary>The configured limit of <paramref name="concurrencyKey"/>: its override, else the per-key default.</summary>
+    /// <param name="concurrencyKey">The key.</param>
+    /// <returns>The limit, or null when keys are off.</returns>
+    public int? KeyLimitFor(string concurrencyKey) =>
+        KeyLimits is not null && KeyLimits.TryGetValue(concurrencyKey, out var own) ? own : MaxConcurrentLeasesPerKey;
+
     /// <summary>The partition key value of every item of this pool (and the IAM <c>dynamodb:LeadingKeys</c> value).</summary>
     public string PoolKey => PoolKeyFor(LeasePrefix);
 
@@ -129,12 +145,44 @@ public sealed partial record LeasePoolOptions
             problems.Add($"limit refresh {LimitRefreshSeconds}s must be between 1 and {MaxLimitRefreshSeconds} seconds");
         }
 
+        CheckKeyLimits(problems);
         if (problems.Count > 0)
         {
             throw new ConfigurationException("Invalid lease pool configuration: " + string.Join("; ", problems) + ".");
         }
 
         return this;
+    }
+
+    private void CheckKeyLimits(List<string> problems)
+    {
+        if (MaxConcurrentLeasesPerKey is { } perKey && perKey is < 1 or > MaxSlots)
+        {
+            problems.Add($"max concurrent leases per key {perKey} must be between 1 and {MaxSlots}");
+        }
+
+        if (KeyLimits is not { Count: > 0 } overrides)
+        {
+            return;
+        }
+
+        if (MaxConcurrentLeasesPerKey is null)
+        {
+            problems.Add("per-key limit overrides need max concurrent leases per key (the limit of every other key)");
+        }
+
+        foreach (var (key, limit) in overrides)
+        {
+            if (string.IsNullOrEmpty(key) || System.Text.Encoding.UTF8.GetByteCount(key) > LeaseRequestLimits.MaxConcurrencyKeyBytes)
+            {
+                problems.Add($"per-key limit override keys must be 1-{LeaseRequestLimits.MaxConcurrencyKeyBytes} bytes of UTF-8");
+            }
+
+            if (limit is < 1 or > MaxSlots)
+            {
+                problems.Add($"per-key limit {limit} must be between 1 and {MaxSlots}");
+            }
+        }
     }
 
     private static void CheckAttribute(List<string> problems, string role, string name)

@@ -23,6 +23,30 @@ public static class LeaseRequestLimits
     /// </summary>
     public const int MaxWakeTokenLength = 2048;
 
+    /// <summary>
+    /// Longest concurrency key, in UTF-8 bytes. The key is stored in clear on its key item and every
+    /// lease under it (for the operator's view); items are addressed by its hash, so no key, however
+    /// written, can name another pool's items or another key's.
+    /// </summary>
+    public const int MaxConcurrencyKeyBytes = 256;
+
+    /// <summary>Rejects a concurrency key that is empty or longer than <see cref="MaxConcurrencyKeyBytes"/>.</summary>
+    /// <param name="concurrencyKey">The key; <see langword="null"/> is allowed (no key).</param>
+    /// <exception cref="InvalidRequestException">The key is empty or too long.</exception>
+    public static void CheckConcurrencyKey(string? concurrencyKey)
+    {
+        if (concurrencyKey is null)
+        {
+            return;
+        }
+
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(concurrencyKey);
+        if (bytes is 0 or > MaxConcurrencyKeyBytes)
+        {
+            throw new InvalidRequestException($"concurrency_key must be 1-{MaxConcurrencyKeyBytes} bytes of UTF-8 text; got {bytes}.");
+        }
+    }
+
     /// <summary>Rejects a wake token that is empty or too long, or a priority outside 0..<see cref="MaxPriority"/>.</summary>
     /// <param name="wakeToken">The waiter's task token.</param>
     /// <param name="priority">The waiter's priority.</param>

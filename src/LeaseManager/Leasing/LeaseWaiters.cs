@@ -42,13 +42,15 @@ public sealed record QueuedWaiter(string WakeToken, string? OwnerId, string? Res
 /// <param name="LeaseDurationSeconds">The lease it will be handed; null: the pool's longest.</param>
 /// <param name="Priority">0..1000, higher first; FIFO within one priority.</param>
 /// <param name="RequestedAtMs">When it was asked for (epoch ms); null: the call's start. Reclaim compares it with the execution's end.</param>
+/// <param name="ConcurrencyKey">Refused for now: a waiter cannot queue under a concurrency key yet (keyed acquires fail or skip when busy with this strategy).</param>
 public sealed record WaitRequest(
     string WakeToken,
     string OwnerId,
     string? ResourceId = null,
     int? LeaseDurationSeconds = null,
     int Priority = 0,
-    long? RequestedAtMs = null);
+    long? RequestedAtMs = null,
+    string? ConcurrencyKey = null);
 
 /// <summary>How a <see cref="LeasePool.WaitAsync"/> ended.</summary>
 public enum WaitStatus

@@ -37,7 +37,8 @@ public sealed record PoolStatus(
 /// <param name="ExpiresAtMs">When it stops counting unless renewed (epoch ms).</param>
 /// <param name="Renewals">How many times it was renewed (a renewal retried after a lost answer may count twice).</param>
 /// <param name="AboveLimit">It sits in a slot at or above the limit in force: left from a larger limit, it ends without being passed on.</param>
-public sealed record HeldLease(string LeaseId, int Slot, string? OwnerId, string? ResourceId, long? AcquiredAtMs, long ExpiresAtMs, int Renewals, bool AboveLimit);
+/// <param name="ConcurrencyKey">The concurrency key it counts against; null: none.</param>
+public sealed record HeldLease(string LeaseId, int Slot, string? OwnerId, string? ResourceId, long? AcquiredAtMs, long ExpiresAtMs, int Renewals, bool AboveLimit, string? ConcurrencyKey = null);
 
 /// <summary>One queued waiter (callback strategy), as the operator's view lists it.</summary>
 /// <param name="Position">1 for the next to be served.</param>
@@ -60,3 +61,11 @@ public sealed record SetLimitOutcome(int PreviousLimit, int Limit, int? StoredLi
 /// <summary>The answer to a forced release.</summary>
 /// <param name="ReleasedLeaseIds">The leases this call freed (or handed to queued waiters); empty when none was held.</param>
 public sealed record ForceReleaseOutcome(IReadOnlyList<string> ReleasedLeaseIds);
+
+/// <summary>One concurrency key as its key item and the pool's slots show it.</summary>
+/// <param name="ConcurrencyKey">The key.</param>
+/// <param name="Held">Live leases under the key.</param>
+/// <param name="Limit">The key's limit in force: the stored one, else the configured one.</param>
+/// <param name="StoredLimit">An operator's limit stored in the table; null: none.</param>
+/// <param name="ConfiguredLimit">The limit this process is configured with for the key (its override, else the per-key default).</param>
+public sealed record KeyStatus(string ConcurrencyKey, int Held, int Limit, int? StoredLimit, int ConfiguredLimit);

@@ -12,8 +12,14 @@ internal sealed partial class SlotStore
         try
         {
             // The token makes the SDK's retry after a lost answer report the first try's success.
+            List<TransactWriteItem> items = [new() { Delete = FencedDelete(SlotKey(id.Slot), id) }, new() { Delete = FencedDelete(OwnerItemKey(ownerHash), id) }];
+            if (id.KeyHash is not null)
+            {
+                items.Add(new() { Update = KeyRelease(id) });
+            }
+
             await Call(() => _db.TransactWriteItemsAsync(
-                new TransactWriteItemsRequest { TransactItems = [new() { Delete = FencedDelete(SlotKey(id.Slot), id) }, new() { Delete = FencedDelete(OwnerItemKey(ownerHash), id) }], ClientRequestToken = NewToken() },
+                new TransactWriteItemsRequest { TransactItems = items, ClientRequestToken = NewToken() },
                 cancellationToken)).ConfigureAwait(false);
             return DeleteFacts.Deleted;
         }
@@ -35,6 +41,26 @@ internal sealed partial class SlotStore
     public async Task<DeleteFacts> DeleteSlotAsync(LeaseId id, CancellationToken cancellationToken)
     {
         var delete = FencedDelete(SlotKey(id.Slot), id);
+        if (id.KeyHash is not null)
+        {
+            try
+            {
+                // A keyed lease leaves its key's set in the same transaction (the key has room at once).
+                await Call(() => _db.TransactWriteItemsAsync(
+                    new TransactWriteItemsRequest { TransactItems = [new() { Delete = delete }, new() { Update = KeyRelease(id) }], ClientRequestToken = NewToken() },
+                    cancellationToken)).ConfigureAwait(false);
+                return DeleteFacts.Deleted;
+            }
+            catch (TransactionCanceledException e) when (Code(e, 0) == "ConditionalCheckFailed")
+            {
+                return DeleteFacts.SlotNotHeld;
+            }
+            catch (TransactionCanceledException e)
+            {
+                throw Transient("release", e);
+            }
+        }
+
         try
         {
             await Call(() => _db.DeleteItemAsync(
@@ -81,10 +107,21 @@ internal sealed partial class SlotStore
         slotUpdate.ExpressionAttributeValues[":one"] = N(1);
         try
         {
-            if (id.OwnerHash is { } owner)
+            if (id.OwnerHash is not null || id.KeyHash is not null)
             {
+                List<TransactWriteItem> items = [new() { Update = slotUpdate }];
+                if (id.OwnerHash is { } owner)
+                {
+                    items.Add(new() { Update = Extend(OwnerItemKey(owner), "#lease = :lease") });
+                }
+
+                if (id.KeyHash is not null)
+                {
+                    items.Add(new() { Update = KeyRenewal(id, nowMs) });
+                }
+
                 await Call(() => _db.TransactWriteItemsAsync(
-                    new TransactWriteItemsRequest { TransactItems = [new() { Update = slotUpdate }, new() { Update = Extend(OwnerItemKey(owner), "#lease = :lease") }], ClientRequestToken = NewToken() },
+                    new TransactWriteItemsRequest { TransactItems = items, ClientRequestToken = NewToken() },
                     cancellationToken)).ConfigureAwait(false);
             }
             else
@@ -142,7 +179,8 @@ internal sealed partial class SlotStore
             GetLong(item, ExpiresAtMsAttribute) ?? 0,
             GetLong(item, RequestedAtMsAttribute) ?? GetLong(item, AcquiredAtMsAttribute),
             GetLong(item, AcquiredAtMsAttribute),
-            (int)Math.Clamp(GetLong(item, RenewalsAttribute) ?? 0, 0, int.MaxValue));
+            (int)Math.Clamp(GetLong(item, RenewalsAttribute) ?? 0, 0, int.MaxValue),
+            GetString(item, ConcurrencyKeyAttribute));
     }
 
     private Dictionary<string, AttributeValue> Key(string sortKey) => new()
@@ -195,7 +233,8 @@ internal sealed partial class SlotStore
 /// <param name="OwnerItemHash">Set when the claim also writes the owner item (a repeat or unknown attempt).</param>
 /// <param name="GateVersion">Set when the claim must bump the gate, conditioned on the version read.</param>
 /// <param name="CheckQueue">Callback strategy: the claim also checks that nobody is queued.</param>
-internal sealed record SlotClaim(int Slot, string LeaseId, string? OwnerHash, string? OwnerId, string? ResourceId, long NowMs, long ExpiresAtMs, long RequestedAtMs, string? OwnerItemHash, GateSeen? GateVersion, bool CheckQueue = false);
+/// <param name="Key">The concurrency key the lease also counts against, in the same transaction.</param>
+internal sealed record SlotClaim(int Slot, string LeaseId, string? OwnerHash, string? OwnerId, string? ResourceId, long NowMs, long ExpiresAtMs, long RequestedAtMs, string? OwnerItemHash, GateSeen? GateVersion, bool CheckQueue = false, KeyClaim? Key = null);
 
 /// <summary>The gate version a claim is conditioned on (null: the gate item did not exist in the read).</summary>
 internal sealed record GateSeen(long? Seen);
@@ -210,7 +249,8 @@ internal sealed record ItemHolder(string? LeaseId, string? OwnerHash, long? Expi
 /// <param name="GateFailed">The gate's version was no longer the one read.</param>
 /// <param name="Conflict">Another transaction touched one of the items at the same moment.</param>
 /// <param name="Queued">The queue marker says waiters are queued: they come first.</param>
-internal sealed record ClaimFacts(bool IsWritten, ItemHolder? SlotHeldBy, ItemHolder? OwnerIndexHeldBy, bool GateFailed, bool Conflict, bool Queued = false)
+/// <param name="KeyFull">The key's set was at its limit: what it held.</param>
+internal sealed record ClaimFacts(bool IsWritten, ItemHolder? SlotHeldBy, ItemHolder? OwnerIndexHeldBy, bool GateFailed, bool Conflict, bool Queued = false, KeyFacts? KeyFull = null)
 {
     public static ClaimFacts Written { get; } = new(true, null, null, false, false);
 }

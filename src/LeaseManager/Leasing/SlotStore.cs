@@ -75,7 +75,7 @@ internal sealed partial class SlotStore
     {
         var values = new Dictionary<string, AttributeValue> { [":now"] = N(claim.NowMs) };
         var slotPut = new Put { TableName = _options.TableName, Item = SlotItem(claim), ConditionExpression = SlotCondition, ExpressionAttributeNames = _slotConditionNames, ExpressionAttributeValues = values, ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD };
-        if (claim.OwnerItemHash is null && claim.GateVersion is null && !claim.CheckQueue)
+        if (claim.OwnerItemHash is null && claim.GateVersion is null && !claim.CheckQueue && claim.Key is null)
         {
             try
             {
@@ -132,6 +132,14 @@ internal sealed partial class SlotStore
             items.Add(new() { ConditionCheck = NobodyQueuedCheck() });
         }
 
+        var keyIndex = -1;
+        if (claim.Key is { } key)
+        {
+            // The key counts the lease in the same transaction as the slot: both or neither.
+            keyIndex = items.Count;
+            items.Add(new() { Update = KeyGrant(claim, key) });
+        }
+
         try
         {
             // One token per logical claim: the SDK's retry of a transaction whose answer was lost then
@@ -149,8 +157,9 @@ internal sealed partial class SlotStore
                 owner?.Code == "ConditionalCheckFailed" ? Holder(owner.Item) : null,
                 gateIndex >= 0 && Code(e, gateIndex) == "ConditionalCheckFailed",
                 e.CancellationReasons?.Any(r => r.Code == "TransactionConflict") == true,
-                queueIndex >= 0 && Code(e, queueIndex) == "ConditionalCheckFailed");
-            if (facts.SlotHeldBy is null && facts.OwnerIndexHeldBy is null && !facts.GateFailed && !facts.Conflict && !facts.Queued)
+                queueIndex >= 0 && Code(e, queueIndex) == "ConditionalCheckFailed",
+                keyIndex >= 0 && Reason(e, keyIndex) is { Code: "ConditionalCheckFailed" } full ? KeyFacts.From(full.Item) : null);
+            if (facts.SlotHeldBy is null && facts.OwnerIndexHeldBy is null && !facts.GateFailed && !facts.Conflict && !facts.Queued && facts.KeyFull is null)
             {
                 throw Transient("acquire", e);
             }
@@ -180,6 +189,11 @@ internal sealed partial class SlotStore
         if (claim.ResourceId is not null)
         {
             item[ResourceIdAttribute] = S(claim.ResourceId);
+        }
+
+        if (claim.Key is not null)
+        {
+            item[ConcurrencyKeyAttribute] = S(claim.Key.Key);
         }
 
         return item;

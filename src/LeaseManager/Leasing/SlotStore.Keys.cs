@@ -1,0 +1,154 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using static LeaseManager.Leasing.LeaseItem;
+
+namespace LeaseManager.Leasing;
+
+/// <summary>
+/// Concurrency keys. A key item holds the set of lease ids that count against the key; a keyed grant
+/// adds its id in the same transaction as its slot, conditioned on the set being smaller than the
+/// key's limit, so the pool and the key are taken together or not at all. Removing an id is only
+/// ever safe once its slot no longer holds that lease live, which every removal checks.
+/// </summary>
+internal sealed partial class SlotStore
+{
+    // The stored limit wins over the configured one; a missing set is an empty one.
+    private const string KeyRoomCondition =
+        "(attribute_not_exists(#kl) AND (attribute_not_exists(#h) OR size(#h) < :lim)) OR (attribute_exists(#kl) AND (attribute_not_exists(#h) OR size(#h) < #kl))";
+
+    // How long past its last write a key item is kept: every lease under it expires within the
+    // pool's longest duration of its grant or renewal, and a day covers any skew between clocks.
+    private const long KeyItemMarginMs = 86_400_000;
+
+    /// <summary>The transaction item that counts <paramref name="claim"/>'s lease against its key.</summary>
+    private Update KeyGrant(SlotClaim claim, KeyClaim key) => new()
+    {
+        TableName = _options.TableName,
+        Key = Key(KeyItemKey(key.Hash)),
+        UpdateExpression = "ADD #h :id SET #ck = :ck, #ttl = if_not_exists(#pin, :ttl)",
+        ConditionExpression = KeyRoomCondition,
+        ExpressionAttributeNames = new() { ["#h"] = HoldersAttribute, ["#kl"] = KeyLimitAttribute, ["#ck"] = ConcurrencyKeyAttribute, ["#ttl"] = _options.TtlAttribute, ["#pin"] = KeyPinnedAttribute },
+        ExpressionAttributeValues = new() { [":id"] = new AttributeValue { SS = [claim.LeaseId] }, [":lim"] = N(key.ConfiguredLimit), [":ck"] = S(key.Key), [":ttl"] = N(KeyItemTtl(claim.NowMs)) },
+        ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
+    };
+
+    /// <summary>Removes a released lease from its key's set, in the release's transaction (tidying: a left-over id is pruned later).</summary>
+    private Update KeyRelease(LeaseId id) => new()
+    {
+        TableName = _options.TableName,
+        Key = Key(KeyItemKey(id.KeyHash!)),
+        UpdateExpression = "DELETE #h :id",
+        ExpressionAttributeNames = new() { ["#h"] = HoldersAttribute },
+        ExpressionAttributeValues = new() { [":id"] = new AttributeValue { SS = [id.ToString()] } },
+    };
+
+    /// <summary>Keeps a renewed lease's key item from expiring under it (DynamoDB TTL must never drop a set that counts a live lease).</summary>
+    private Update KeyRenewal(LeaseId id, long nowMs) => new()
+    {
+        TableName = _options.TableName,
+        Key = Key(KeyItemKey(id.KeyHash!)),
+        UpdateExpression = "SET #ttl = if_not_exists(#pin, :ttl)",
+        ExpressionAttributeNames = new() { ["#ttl"] = _options.TtlAttribute, ["#pin"] = KeyPinnedAttribute },
+        ExpressionAttributeValues = new() { [":ttl"] = N(KeyItemTtl(nowMs)) },
+    };
+
+    private long KeyItemTtl(long nowMs) => TtlSeconds(nowMs + (1000L * _options.MaxLeaseDurationSeconds) + KeyItemMarginMs);
+
+    /// <summary>
+    /// Drops <paramref name="ended"/> (ids in the key's set whose slots hold them no longer, or only
+    /// expired) from the set: one transaction that checks each slot still does not hold its id live.
+    /// False when one came back to life in between (it cannot: ids are never re-issued and renew
+    /// needs a live lease; a false here means the read was older than a renewal) or the set moved.
+    /// </summary>
+    public async Task<bool> PruneKeyAsync(string keyHash, IReadOnlyList<LeaseId> ended, long nowMs, CancellationToken ct)
+    {
+        var items = new List<TransactWriteItem>
+        {
+            new()
+            {
+                Update = new Update
+                {
+                    TableName = _options.TableName,
+                    Key = Key(KeyItemKey(keyHash)),
+                    UpdateExpression = "DELETE #h :ids",
+                    ExpressionAttributeNames = new() { ["#h"] = HoldersAttribute },
+                    ExpressionAttributeValues = new() { [":ids"] = new AttributeValue { SS = ended.Select(e => e.ToString()).ToList() } },
+                },
+            },
+        };
+        foreach (var id in ended)
+        {
+            items.Add(new()
+            {
+                ConditionCheck = new ConditionCheck
+                {
+                    TableName = _options.TableName,
+                    Key = Key(SlotKey(id.Slot)),
+                    ConditionExpression = "attribute_not_exists(#pk) OR #lease <> :lease OR #exp <= :now",
+                    ExpressionAttributeNames = new() { ["#pk"] = _options.HashKeyAttribute, ["#lease"] = LeaseIdAttribute, ["#exp"] = ExpiresAtMsAttribute },
+                    ExpressionAttributeValues = new() { [":lease"] = S(id.ToString()), [":now"] = N(nowMs) },
+                },
+            });
+        }
+
+        try
+        {
+            await Call(() => _db.TransactWriteItemsAsync(new TransactWriteItemsRequest { TransactItems = items, ClientRequestToken = NewToken() }, ct)).ConfigureAwait(false);
+            return true;
+        }
+        catch (TransactionCanceledException e) when (e.CancellationReasons?.Any(r => r.Code is "ConditionalCheckFailed" or "TransactionConflict") == true)
+        {
+            return false;
+        }
+        catch (TransactionCanceledException e)
+        {
+            throw Transient("prune", e);
+        }
+    }
+
+    /// <summary>A consistent read of one key item: its set, its stored limit.</summary>
+    public async Task<KeyFacts> ReadKeyAsync(string keyHash, CancellationToken ct)
+    {
+        var answer = await Call(() => _db.GetItemAsync(new GetItemRequest { TableName = _options.TableName, Key = Key(KeyItemKey(keyHash)), ConsistentRead = true }, ct)).ConfigureAwait(false);
+        return KeyFacts.From(answer.Item is { Count: > 0 } item ? item : null);
+    }
+
+    /// <summary>Stores (or, with null, clears) an operator's limit for one key.</summary>
+    public async Task SetKeyLimitAsync(string key, string keyHash, int? limit, long nowMs, CancellationToken ct)
+    {
+        var request = new UpdateItemRequest
+        {
+            TableName = _options.TableName,
+            Key = Key(KeyItemKey(keyHash)),
+            ExpressionAttributeNames = new() { ["#kl"] = KeyLimitAttribute, ["#pin"] = KeyPinnedAttribute, ["#ttl"] = _options.TtlAttribute, ["#ck"] = ConcurrencyKeyAttribute },
+        };
+        if (limit is { } value)
+        {
+            // A stored limit must outlive every lease: the TTL attribute becomes a string, which
+            // DynamoDB TTL ignores, and grants copy the pin instead of a time while it is there.
+            request.UpdateExpression = "SET #kl = :kl, #pin = :pin, #ttl = :pin, #ck = :ck";
+            request.ExpressionAttributeValues = new() { [":kl"] = N(value), [":pin"] = S("pinned"), [":ck"] = S(key) };
+        }
+        else
+        {
+            request.UpdateExpression = "REMOVE #kl, #pin SET #ttl = :ttl, #ck = :ck";
+            request.ExpressionAttributeValues = new() { [":ttl"] = N(KeyItemTtl(nowMs)), [":ck"] = S(key) };
+        }
+
+        await Call(() => _db.UpdateItemAsync(request, ct)).ConfigureAwait(false);
+    }
+}
+
+/// <summary>What a keyed claim counts against: the key, its item's hash, and the limit this process is configured with for it.</summary>
+internal sealed record KeyClaim(string Key, string Hash, int ConfiguredLimit);
+
+/// <summary>A key item as read (or as returned by a failed grant): the ids that count against it, and an operator's limit.</summary>
+internal sealed record KeyFacts(IReadOnlyList<string> Holders, int? StoredLimit)
+{
+    public static KeyFacts From(Dictionary<string, AttributeValue>? item) => new(
+        item is not null && item.TryGetValue(HoldersAttribute, out var set) && set.SS is { } ids ? ids : [],
+        GetLong(item, KeyLimitAttribute) is { } stored ? (int)Math.Clamp(stored, 1, LeasePoolOptions.MaxSlots) : null);
+
+    /// <summary>The limit in force for a key configured with <paramref name="configured"/>: the stored one wins.</summary>
+    public int EffectiveLimit(int configured) => StoredLimit ?? configured;
+}
