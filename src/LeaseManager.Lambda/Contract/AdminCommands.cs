@@ -22,8 +22,11 @@ public sealed record ForceReleaseCommand(string? LeaseId, string? OwnerId, strin
     public override string Action => "force_release";
 }
 
-/// <summary><c>{"action":"set_limit","limit":n|null,"requested_by":s}</c>: null goes back to the configured limit.</summary>
-public sealed record SetLimitCommand(int? Limit, string RequestedBy) : AdminCommand
+/// <summary>
+/// <c>{"action":"set_limit","limit":n|null,"requested_by":s}</c>: null goes back to the configured limit.
+/// With <c>"concurrency_key":s</c>, the limit of that key instead of the pool's.
+/// </summary>
+public sealed record SetLimitCommand(int? Limit, string RequestedBy, string? ConcurrencyKey = null) : AdminCommand
 {
     public override string Action => "set_limit";
 }

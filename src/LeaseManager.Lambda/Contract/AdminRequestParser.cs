@@ -40,7 +40,7 @@ public static partial class LeaseRequestParser
             throw new InvalidRequestException("\"set_limit\" needs \"limit\": a whole number from 1 to the configured max_concurrent_leases, or null for the configured limit.");
         }
 
-        return new SetLimitCommand(OptionalWholeNumber(root, "limit", 1, LeasePoolOptions.MaxSlots), requestedBy);
+        return new SetLimitCommand(OptionalWholeNumber(root, "limit", 1, LeasePoolOptions.MaxSlots), requestedBy, OptionalConcurrencyKey(root));
     }
 
     private static string RequiredRequestedBy(JsonElement root, string action)

@@ -30,16 +30,20 @@ public sealed record LeaseAcquired(Lease Lease, int? CurrentRunning, int MaxConc
     public override string Status => "acquired";
 
     public override byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(
-        new AcquireWire(Status, Lease.LeaseId, Lease.ExpiresAtEpochSeconds, CurrentRunning, MaxConcurrentLeases), ContractJson.Default.AcquireWire);
+        new AcquireWire(Status, Lease.LeaseId, Lease.ExpiresAtEpochSeconds, CurrentRunning, MaxConcurrentLeases, null), ContractJson.Default.AcquireWire);
 }
 
-/// <summary>The pool is full: ask again later.</summary>
-public sealed record LeaseWait(int? CurrentRunning, int MaxConcurrentLeases) : LeaseAnswer
+/// <summary>The pool, or the request's concurrency key, is full: ask again later.</summary>
+/// <param name="LimitedBy">Which limit was reached; with a key, the counts are the key's.</param>
+public sealed record LeaseWait(int? CurrentRunning, int MaxConcurrentLeases, LeaseLimit LimitedBy = LeaseLimit.Pool) : LeaseAnswer
 {
     public override string Status => "wait";
 
+    /// <summary>The wire value of <see cref="LimitedBy"/>.</summary>
+    public string LimitedByName => LimitedBy == LeaseLimit.Key ? "key" : "pool";
+
     public override byte[] ToUtf8Json() => JsonSerializer.SerializeToUtf8Bytes(
-        new AcquireWire(Status, null, null, CurrentRunning, MaxConcurrentLeases), ContractJson.Default.AcquireWire);
+        new AcquireWire(Status, null, null, CurrentRunning, MaxConcurrentLeases, LimitedByName), ContractJson.Default.AcquireWire);
 }
 
 /// <param name="Released">False when the lease was no longer held (released twice, expired and taken over).</param>
@@ -98,7 +102,7 @@ public sealed record LeasesSwept(int ExpiredSlots, int HandedOff, int WaitersGon
 }
 
 // One wire shape per action: the answers of an action cannot differ in their keys.
-internal sealed record AcquireWire(string Status, string? LeaseId, long? LeaseExpiresAt, int? CurrentRunning, int? MaxConcurrentLeases);
+internal sealed record AcquireWire(string Status, string? LeaseId, long? LeaseExpiresAt, int? CurrentRunning, int? MaxConcurrentLeases, string? LimitedBy);
 
 internal sealed record ReleaseWire(string Status, string? LeaseId, bool? Released);
 

@@ -39,7 +39,7 @@ public sealed class LeaseFunction(LeasePool pool, TimeProvider? clock = null, bo
                 var outcome = await Pool.AcquireAsync(acquire.Request with { RequestedAtMs = acquire.Request.RequestedAtMs ?? startedAt }, cancellationToken).ConfigureAwait(false);
                 return outcome is { Status: AcquireStatus.Acquired, Lease: { } lease }
                     ? new LeaseAcquired(lease, outcome.CurrentRunning, outcome.MaxConcurrentLeases, outcome.ReclaimedExpired)
-                    : new LeaseWait(outcome.CurrentRunning, outcome.MaxConcurrentLeases);
+                    : new LeaseWait(outcome.CurrentRunning, outcome.MaxConcurrentLeases, outcome.LimitedBy ?? LeaseLimit.Pool);
             case ReleaseCommand release:
                 var released = await Pool.ReleaseAsync(release.LeaseId, cancellationToken).ConfigureAwait(false);
                 return new LeaseReleased(released.LeaseId, released.Released);
@@ -68,6 +68,8 @@ public sealed class LeaseFunction(LeasePool pool, TimeProvider? clock = null, bo
             case ForceReleaseCommand byOwner:
                 var freed = await Pool.ForceReleaseOwnerAsync(byOwner.OwnerId!, byOwner.ResourceId, cancellationToken).ConfigureAwait(false);
                 return new LeasesForceReleased(freed.ReleasedLeaseIds, byOwner.RequestedBy);
+            case SetLimitCommand { ConcurrencyKey: { } key } setKeyLimit:
+                return new KeyLimitSet(await Pool.SetKeyLimitAsync(key, setKeyLimit.Limit, cancellationToken).ConfigureAwait(false), setKeyLimit.RequestedBy);
             case SetLimitCommand setLimit:
                 return new LimitSet(await Pool.SetLimitAsync(setLimit.Limit, cancellationToken).ConfigureAwait(false), setLimit.RequestedBy);
             case IgnoredEventCommand ignored:

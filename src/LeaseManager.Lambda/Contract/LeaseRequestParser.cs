@@ -138,7 +138,8 @@ public static partial class LeaseRequestParser
             resourceId,
             OptionalDuration(root),
             OptionalBool(root, "fail_if_unavailable") ?? false,
-            OptionalAttempt(root)));
+            OptionalAttempt(root),
+            ConcurrencyKey: OptionalConcurrencyKey(root)));
     }
 
     /// <summary>The callback strategy's queueing call: a task token, an owner, and the acquire's fields.</summary>
@@ -155,7 +156,15 @@ public static partial class LeaseRequestParser
         LeaseRequestLimits.CheckOwner(ownerId, resourceId);
         var priority = OptionalPriority(root);
         LeaseRequestLimits.CheckWaiter(token, priority);
-        return new WaitCommand(new WaitRequest(token, ownerId, resourceId, OptionalDuration(root), priority));
+        return new WaitCommand(new WaitRequest(token, ownerId, resourceId, OptionalDuration(root), priority, ConcurrencyKey: OptionalConcurrencyKey(root)));
+    }
+
+    /// <summary>The key a lease also counts against: a string (a tenant, a customer, an event id), checked for length here.</summary>
+    private static string? OptionalConcurrencyKey(JsonElement root)
+    {
+        var key = OptionalString(root, "concurrency_key");
+        LeaseRequestLimits.CheckConcurrencyKey(key);
+        return key;
     }
 
     private static int OptionalPriority(JsonElement root)

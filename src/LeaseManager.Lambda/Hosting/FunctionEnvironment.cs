@@ -22,6 +22,12 @@ public static class FunctionEnvironment
     public const string MaxLeaseDurationSeconds = "LEASE_MAX_DURATION_SECONDS";
     public const string ReclaimSettleSeconds = "LEASE_RECLAIM_SETTLE_SECONDS";
 
+    /// <summary>The module's <c>max_concurrent_leases_per_key</c>: set turns concurrency keys on.</summary>
+    public const string MaxConcurrentPerKey = "LEASE_MAX_CONCURRENT_PER_KEY";
+
+    /// <summary>The module's <c>max_concurrent_leases_per_key_overrides</c>, as a JSON object of key to limit.</summary>
+    public const string KeyLimits = "LEASE_KEY_LIMITS";
+
     /// <summary>The module's <c>sfn_wait_strategy</c>: <c>poll</c>, <c>retry</c> or <c>callback</c> (hand-off to queued waiters).</summary>
     public const string WaitStrategy = "LEASE_WAIT_STRATEGY";
 
@@ -51,7 +57,7 @@ public static class FunctionEnvironment
     /// <summary>What the Terraform module must set, no more, no less (a test reads lambda.tf).</summary>
     public static readonly IReadOnlySet<string> SetByModule = new HashSet<string>(StringComparer.Ordinal)
     {
-        TableName, HashKey, RangeKey, TtlAttribute, LeasePrefix, MaxConcurrentLeases, MaxLeaseDurationSeconds, ReclaimSettleSeconds, WaitStrategy, AdminActions,
+        TableName, HashKey, RangeKey, TtlAttribute, LeasePrefix, MaxConcurrentLeases, MaxLeaseDurationSeconds, ReclaimSettleSeconds, WaitStrategy, AdminActions, MaxConcurrentPerKey, KeyLimits,
         ServiceName, PowertoolsLogLevel, LoggerSampleRate, LoggerLogEvent, MetricsNamespace, MetricsDisabled,
     };
 
@@ -85,6 +91,8 @@ public static class FunctionEnvironment
             MaxLeaseDurationSeconds = ReadInt(getVariable, MaxLeaseDurationSeconds, defaults.MaxLeaseDurationSeconds, problems),
             ReclaimSettleSeconds = ReadInt(getVariable, ReclaimSettleSeconds, defaults.ReclaimSettleSeconds, problems),
             HandOffToWaiters = ReadWaitStrategy(getVariable, problems),
+            MaxConcurrentLeasesPerKey = NonEmpty(getVariable(MaxConcurrentPerKey)) is null ? null : ReadInt(getVariable, MaxConcurrentPerKey, 0, problems),
+            KeyLimits = ReadKeyLimits(getVariable(KeyLimits), problems),
         };
 
         if (problems.Count > 0)
@@ -137,6 +145,45 @@ public static class FunctionEnvironment
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    /// <summary>A JSON object of key to whole-number limit (Terraform's jsonencode of a map(number)).</summary>
+    private static Dictionary<string, int>? ReadKeyLimits(string? json, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
+            {
+                problems.Add($"{KeyLimits} must be a JSON object of key to limit");
+                return null;
+            }
+
+            var limits = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var entry in document.RootElement.EnumerateObject())
+            {
+                if (entry.Value.ValueKind == System.Text.Json.JsonValueKind.Number && entry.Value.TryGetInt32(out var limit))
+                {
+                    limits[entry.Name] = limit;
+                }
+                else
+                {
+                    problems.Add($"{KeyLimits} value of a key must be a whole number");
+                }
+            }
+
+            return limits;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            problems.Add($"{KeyLimits} is not valid JSON");
+            return null;
+        }
+    }
 
     private static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

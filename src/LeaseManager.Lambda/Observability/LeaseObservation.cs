@@ -21,6 +21,9 @@ public static class LeaseMetrics
     public const string HandedOff = "LeaseHandedOff";
     public const string WaitersGone = "LeaseWaitersGone";
 
+    /// <summary>An acquire that found its concurrency key full (the pool may have had room); its counts are the key's, so no pool gauge is emitted.</summary>
+    public const string KeyBusy = "LeaseKeyBusy";
+
     /// <summary>Queued waiters (a gauge, from the scheduled sweep and <c>status</c>).</summary>
     public const string Waiters = "LeaseWaiters";
 
@@ -56,6 +59,10 @@ public static class LeaseObservation
                     yield return (LeaseMetrics.Limit, limit);
                 }
 
+                break;
+            case LeaseWait { LimitedBy: Leasing.LeaseLimit.Key }:
+                yield return (LeaseMetrics.Wait, 1);
+                yield return (LeaseMetrics.KeyBusy, 1);
                 break;
             case LeaseWait wait:
                 yield return (LeaseMetrics.Wait, 1);
@@ -130,7 +137,7 @@ public static class LeaseObservation
                 LogField.Of("current_running", (long?)a.CurrentRunning), LogField.Of("max_concurrent_leases", (long?)a.MaxConcurrentLeases),
                 LogField.Of("reclaimed_expired", a.ReclaimedExpired ? true : null),
             ],
-            LeaseWait w => [LogField.Of("current_running", (long?)w.CurrentRunning), LogField.Of("max_concurrent_leases", (long?)w.MaxConcurrentLeases)],
+            LeaseWait w => [LogField.Of("current_running", (long?)w.CurrentRunning), LogField.Of("max_concurrent_leases", (long?)w.MaxConcurrentLeases), LogField.Of("limited_by", w.LimitedByName)],
             LeaseReleased r => [LogField.Of("lease_id", r.LeaseId), LogField.Of("released", r.Released)],
             LeaseRenewed r => [LogField.Of("lease_id", r.LeaseId), LogField.Of("lease_expires_at", r.LeaseExpiresAt)],
             LeasesReclaimed r =>

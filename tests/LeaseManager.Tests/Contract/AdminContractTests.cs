@@ -96,7 +96,7 @@ public sealed class AdminContractTests : IAsyncLifetime
         status.GetProperty("held").GetInt32().Should().Be(3);
         status.GetProperty("leases_truncated").GetBoolean().Should().BeTrue();
         var first = status.GetProperty("leases")[0];
-        Keys(first).Should().Equal("lease_id", "slot", "owner_id", "resource_id", "acquired_at", "expires_at", "renewals", "above_limit");
+        Keys(first).Should().Equal("lease_id", "slot", "owner_id", "resource_id", "acquired_at", "expires_at", "renewals", "above_limit", "concurrency_key");
         first.GetProperty("lease_id").GetString().Should().Be(held.GetProperty("lease_id").GetString());
         var waiter = status.GetProperty("waiters")[0];
         Keys(waiter).Should().Equal("position", "owner_id", "resource_id", "priority", "queued_at", "wait_seconds");

@@ -16,9 +16,10 @@ public sealed class LeaseAnswerTests
 
     public static TheoryData<LeaseAnswer, string> Wire => new()
     {
-        { new LeaseAcquired(Granted, 2, 5), """{"status":"acquired","lease_id":"0001.-.0123456789abcdef","lease_expires_at":1700000600,"current_running":2,"max_concurrent_leases":5}""" },
-        { new LeaseAcquired(Granted, null, 5, ReclaimedExpired: true), """{"status":"acquired","lease_id":"0001.-.0123456789abcdef","lease_expires_at":1700000600,"current_running":null,"max_concurrent_leases":5}""" },
-        { new LeaseWait(5, 5), """{"status":"wait","lease_id":null,"lease_expires_at":null,"current_running":5,"max_concurrent_leases":5}""" },
+        { new LeaseAcquired(Granted, 2, 5), """{"status":"acquired","lease_id":"0001.-.0123456789abcdef","lease_expires_at":1700000600,"current_running":2,"max_concurrent_leases":5,"limited_by":null}""" },
+        { new LeaseAcquired(Granted, null, 5, ReclaimedExpired: true), """{"status":"acquired","lease_id":"0001.-.0123456789abcdef","lease_expires_at":1700000600,"current_running":null,"max_concurrent_leases":5,"limited_by":null}""" },
+        { new LeaseWait(5, 5), """{"status":"wait","lease_id":null,"lease_expires_at":null,"current_running":5,"max_concurrent_leases":5,"limited_by":"pool"}""" },
+        { new LeaseWait(1, 1, LeaseLimit.Key), """{"status":"wait","lease_id":null,"lease_expires_at":null,"current_running":1,"max_concurrent_leases":1,"limited_by":"key"}""" },
         { new LeaseReleased("0001.-.0123456789abcdef", false), """{"status":"released","lease_id":"0001.-.0123456789abcdef","released":false}""" },
         { new LeaseRenewed("0001.-.0123456789abcdef", 1_700_000_900), """{"status":"renewed","lease_id":"0001.-.0123456789abcdef","lease_expires_at":1700000900}""" },
         { new LeasesReclaimed("arn:exec:1", "FAILED", ["a", "b"], 2), """{"status":"reclaimed","owner_id":"arn:exec:1","execution_status":"FAILED","released_count":2,"lease_ids":["a","b"],"sweeps":2}""" },
@@ -40,6 +41,7 @@ public sealed class LeaseAnswerTests
         { new LeaseAcquired(Granted, 2, 5), "LeaseAcquired=1 ActiveLeases=2 LeaseLimit=5" },
         { new LeaseAcquired(Granted, null, 5, ReclaimedExpired: true), "LeaseAcquired=1 LeaseReclaimedExpired=1 LeaseLimit=5" },
         { new LeaseWait(5, 5), "LeaseWait=1 ActiveLeases=5 LeaseLimit=5" },
+        { new LeaseWait(2, 2, LeaseLimit.Key), "LeaseWait=1 LeaseKeyBusy=1" },
         { new LeaseReleased("x", true), "LeaseReleased=1" },
         { new LeaseReleased("x", false), "LeaseReleased=0" },
         { new LeaseRenewed("x", 1), "LeaseRenewed=1" },
@@ -61,7 +63,7 @@ public sealed class LeaseAnswerTests
     {
         var fields = LeaseObservation.Fields(new LeaseWait(5, 5));
 
-        fields.Select(f => f.Key).Should().Equal("status", "current_running", "max_concurrent_leases");
+        fields.Select(f => f.Key).Should().Equal("status", "current_running", "max_concurrent_leases", "limited_by");
         fields[0].Text.Should().Be("wait");
     }
 }

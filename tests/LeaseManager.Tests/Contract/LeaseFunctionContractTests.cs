@@ -88,7 +88,7 @@ public sealed class LeaseFunctionContractTests : IAsyncLifetime
         var expiresAt = answer.GetProperty("lease_expires_at").GetInt64();
         expiresAt.Should().BeCloseTo(DateTimeOffset.UtcNow.AddSeconds(60).ToUnixTimeSeconds(), 2);
         answer.GetProperty("max_concurrent_leases").GetInt32().Should().Be(2);
-        answer.EnumerateObject().Select(p => p.Name).Should().Equal("status", "lease_id", "lease_expires_at", "current_running", "max_concurrent_leases");
+        answer.EnumerateObject().Select(p => p.Name).Should().Equal("status", "lease_id", "lease_expires_at", "current_running", "max_concurrent_leases", "limited_by");
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class LeaseFunctionContractTests : IAsyncLifetime
         var released = await Invoke($$"""{"action":"release","lease_id":"{{leaseId}}"}""");
         var again = await Invoke($$"""{"action":"release","lease_id":"{{leaseId}}"}""");
 
-        wait.ToString().Should().Be("""{"status":"wait","lease_id":null,"lease_expires_at":null,"current_running":2,"max_concurrent_leases":2}""");
+        wait.ToString().Should().Be("""{"status":"wait","lease_id":null,"lease_expires_at":null,"current_running":2,"max_concurrent_leases":2,"limited_by":"pool"}""");
         renewed.GetProperty("status").GetString().Should().Be("renewed");
         renewed.GetProperty("lease_expires_at").GetInt64().Should().BeCloseTo(DateTimeOffset.UtcNow.AddSeconds(120).ToUnixTimeSeconds(), 2);
         released.ToString().Should().Be($$"""{"status":"released","lease_id":"{{leaseId}}","released":true}""");

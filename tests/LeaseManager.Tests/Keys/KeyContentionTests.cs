@@ -74,7 +74,11 @@ public sealed class KeyContentionTests(ITestOutputHelper output) : LeaseTableTes
 
         output.WriteLine($"pool: {total.Count} grants, max overlap {total.MaxOverlap()}");
         total.MaxOverlap().Should().BeLessThanOrEqualTo(PoolLimit);
-        total.MaxOverlap().Should().Be(PoolLimit, "with 64 callers the pool fills");
+        if (!releaseEarly)
+        {
+            // Holders that keep their leases for 3 s: 64 callers over keys worth 7 fill the pool.
+            total.MaxOverlap().Should().Be(PoolLimit, "with 64 callers the pool fills");
+        }
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public sealed class TaskTokenWaiterNotifierTests
         result.Should().Be(WaiterNotification.Delivered);
         client.Sent.Should().ContainSingle().Which.Token.Should().Be("token-1");
         var output = JsonDocument.Parse(client.Sent[0].Output).RootElement;
-        output.GetRawText().Should().Be("""{"status":"acquired","lease_id":"0002.-.0123456789abcdef","lease_expires_at":1700000600,"current_running":3,"max_concurrent_leases":5}""");
+        output.GetRawText().Should().Be("""{"status":"acquired","lease_id":"0002.-.0123456789abcdef","lease_expires_at":1700000600,"current_running":3,"max_concurrent_leases":5,"limited_by":null}""");
     }
 
     [Theory]
