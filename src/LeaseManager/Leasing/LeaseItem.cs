@@ -31,8 +31,11 @@ internal static class LeaseItem
     /// <summary>On a slot (and its key item): the concurrency key in clear, for the operator's view.</summary>
     public const string ConcurrencyKeyAttribute = "concurrency_key";
 
-    /// <summary>On a key item: the ids of the leases that count against the key (a string set; may hold ended ones until pruned).</summary>
-    public const string HoldersAttribute = "holders";
+    /// <summary>On a key item: the slots its leases occupy (a number set; may keep a slot whose lease ended until pruned).</summary>
+    public const string HoldersAttribute = "slots";
+
+    /// <summary>On a slot holding a keyed lease: the key's hash (what a prune checks).</summary>
+    public const string KeyHashAttribute = "key_hash";
 
     /// <summary>On a key item: the key's limit an operator set at run time; absent: the configured one.</summary>
     public const string KeyLimitAttribute = "key_limit";
@@ -75,7 +78,7 @@ internal static class LeaseItem
     public static readonly IReadOnlySet<string> ReservedAttributes = new HashSet<string>(StringComparer.Ordinal)
     {
         LeaseIdAttribute, ExpiresAtMsAttribute, AcquiredAtMsAttribute, RequestedAtMsAttribute, GateVersionAttribute, OwnerHashAttribute, OwnerIdAttribute, ResourceIdAttribute,
-        LimitAttribute, RenewalsAttribute, ConcurrencyKeyAttribute, HoldersAttribute, KeyLimitAttribute, KeyPinnedAttribute, WaitingAttribute, WakeTokenAttribute, QueueKeyAttribute, PriorityAttribute, QueuedAtMsAttribute, LeaseDurationMsAttribute, PassedOverAtMsAttribute,
+        LimitAttribute, RenewalsAttribute, ConcurrencyKeyAttribute, HoldersAttribute, KeyHashAttribute, KeyLimitAttribute, KeyPinnedAttribute, WaitingAttribute, WakeTokenAttribute, QueueKeyAttribute, PriorityAttribute, QueuedAtMsAttribute, LeaseDurationMsAttribute, PassedOverAtMsAttribute,
     };
 
     public static string SlotKey(int slot) => SlotPrefix + slot.ToString("D4", CultureInfo.InvariantCulture);

@@ -20,30 +20,19 @@ public sealed partial class LeasePool
     }
 
     /// <summary>
-    /// A grant found its key's set at the limit. The set may still count leases that ended (released
-    /// through a path that left the id behind, or expired): those are pruned, each checked against its
-    /// slot in the same transaction, and the caller tries again (null). When the set's live leases
-    /// fill the key, the answer is "wait" on the key.
+    /// A grant found its key's set at the limit. The set may still count slots whose leases ended
+    /// (expired, or handed to another key): those are pruned, each checked against its slot in the
+    /// same transaction, and the caller tries again (null). When live leases fill the key, the answer
+    /// is "wait" on the key.
     /// </summary>
     private async Task<AcquireOutcome?> KeyRoomAsync(Claimer claimer, KeyFacts full, CancellationToken cancellationToken)
     {
         var key = claimer.Key!;
         var limit = full.EffectiveLimit(key.ConfiguredLimit);
         var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
-        var live = snapshot.Slots.Where(s => s.IsLiveAt(snapshot.ReadAtMs)).Select(s => s.LeaseId).ToHashSet(StringComparer.Ordinal);
-        var ended = new List<LeaseId>();
-        var counted = 0;
-        foreach (var holder in full.Holders)
-        {
-            if (live.Contains(holder))
-            {
-                counted++;
-            }
-            else if (LeaseId.TryParse(holder, out var id))
-            {
-                ended.Add(id.Value);
-            }
-        }
+        var live = LiveSlotsOf(snapshot, key.Hash);
+        var ended = full.Slots.Where(s => !live.Contains(s)).ToList();
+        var counted = full.Slots.Count - ended.Count;
 
         if (counted >= limit)
         {
@@ -58,6 +47,9 @@ public sealed partial class LeasePool
         // Pruned, or the set changed since the failed grant read it: either way, try again.
         return null;
     }
+
+    private static HashSet<int> LiveSlotsOf(PoolSnapshot snapshot, string keyHash) =>
+        snapshot.Slots.Where(s => s.KeyHash == keyHash && s.IsLiveAt(snapshot.ReadAtMs)).Select(s => s.Slot).ToHashSet();
 
     private AcquireOutcome KeyBusy(AcquireRequest request, int running, int limit)
     {
@@ -107,7 +99,6 @@ public sealed partial class LeasePool
         var key = KeyOf(concurrencyKey)!;
         var facts = await _store.ReadKeyAsync(key.Hash, cancellationToken).ConfigureAwait(false);
         var snapshot = await ReadAsync(cancellationToken).ConfigureAwait(false);
-        var live = snapshot.Slots.Where(s => s.IsLiveAt(snapshot.ReadAtMs)).Select(s => s.LeaseId).ToHashSet(StringComparer.Ordinal);
-        return new KeyStatus(concurrencyKey, facts.Holders.Count(live.Contains), facts.EffectiveLimit(key.ConfiguredLimit), facts.StoredLimit, key.ConfiguredLimit);
+        return new KeyStatus(concurrencyKey, LiveSlotsOf(snapshot, key.Hash).Count, facts.EffectiveLimit(key.ConfiguredLimit), facts.StoredLimit, key.ConfiguredLimit);
     }
 }

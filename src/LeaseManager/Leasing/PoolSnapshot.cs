@@ -11,7 +11,8 @@ namespace LeaseManager.Leasing;
 /// <param name="AcquiredAtMs">When the lease was written (epoch ms); null on items written before it was stored.</param>
 /// <param name="Renewals">How many times it was renewed.</param>
 /// <param name="ConcurrencyKey">The concurrency key the lease counts against; null: none.</param>
-internal sealed record SlotState(int Slot, string LeaseId, string? OwnerHash, string? OwnerId, string? ResourceId, long ExpiresAtMs, long? RequestedAtMs = null, long? AcquiredAtMs = null, int Renewals = 0, string? ConcurrencyKey = null)
+/// <param name="KeyHash">That key's hash (names its key item).</param>
+internal sealed record SlotState(int Slot, string LeaseId, string? OwnerHash, string? OwnerId, string? ResourceId, long ExpiresAtMs, long? RequestedAtMs = null, long? AcquiredAtMs = null, int Renewals = 0, string? ConcurrencyKey = null, string? KeyHash = null)
 {
     public bool IsLiveAt(long nowMs) => ExpiresAtMs > nowMs;
 }

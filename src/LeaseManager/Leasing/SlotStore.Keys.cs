@@ -5,16 +5,23 @@ using static LeaseManager.Leasing.LeaseItem;
 namespace LeaseManager.Leasing;
 
 /// <summary>
-/// Concurrency keys. A key item holds the set of lease ids that count against the key; a keyed grant
-/// adds its id in the same transaction as its slot, conditioned on the set being smaller than the
-/// key's limit, so the pool and the key are taken together or not at all. Removing an id is only
-/// ever safe once its slot no longer holds that lease live, which every removal checks.
+/// Concurrency keys. A key item holds the set of slot numbers its leases occupy: every slot holding a
+/// live lease of the key is in the set, so the key never holds more live leases than the set has
+/// members. A keyed grant adds its slot in the same transaction as the slot's write, conditioned on
+/// the set staying within the key's limit, so the pool and the key are taken together or not at all.
+/// A slot leaves the set with its lease's release, or, when it was left behind (an expiry, a slot
+/// re-granted to another key), by a prune that checks in the same transaction that the slot holds no
+/// live lease of the key.
 /// </summary>
 internal sealed partial class SlotStore
 {
-    // The stored limit wins over the configured one; a missing set is an empty one.
+    // Room in the key: adding a new slot keeps the set below the limit; re-granting a slot already
+    // in the set (its old lease of this key ended) keeps its size, which must not be above the limit
+    // (a lowered limit). The stored limit wins over the configured one; a missing set is empty.
     private const string KeyRoomCondition =
-        "(attribute_not_exists(#kl) AND (attribute_not_exists(#h) OR size(#h) < :lim)) OR (attribute_exists(#kl) AND (attribute_not_exists(#h) OR size(#h) < #kl))";
+        "attribute_not_exists(#h)"
+        + " OR (contains(#h, :slot) AND ((attribute_not_exists(#kl) AND size(#h) <= :lim) OR (attribute_exists(#kl) AND size(#h) <= #kl)))"
+        + " OR (attribute_not_exists(#kl) AND size(#h) < :lim) OR (attribute_exists(#kl) AND size(#h) < #kl)";
 
     // How long past its last write a key item is kept: every lease under it expires within the
     // pool's longest duration of its grant or renewal, and a day covers any skew between clocks.
@@ -25,22 +32,28 @@ internal sealed partial class SlotStore
     {
         TableName = _options.TableName,
         Key = Key(KeyItemKey(key.Hash)),
-        UpdateExpression = "ADD #h :id SET #ck = :ck, #ttl = if_not_exists(#pin, :ttl)",
+        UpdateExpression = "ADD #h :slots SET #ck = :ck, #ttl = if_not_exists(#pin, :ttl)",
         ConditionExpression = KeyRoomCondition,
         ExpressionAttributeNames = new() { ["#h"] = HoldersAttribute, ["#kl"] = KeyLimitAttribute, ["#ck"] = ConcurrencyKeyAttribute, ["#ttl"] = _options.TtlAttribute, ["#pin"] = KeyPinnedAttribute },
-        ExpressionAttributeValues = new() { [":id"] = new AttributeValue { SS = [claim.LeaseId] }, [":lim"] = N(key.ConfiguredLimit), [":ck"] = S(key.Key), [":ttl"] = N(KeyItemTtl(claim.NowMs)) },
+        ExpressionAttributeValues = new()
+        {
+            [":slots"] = SlotSet([claim.Slot]), [":slot"] = N(claim.Slot), [":lim"] = N(key.ConfiguredLimit), [":ck"] = S(key.Key), [":ttl"] = N(KeyItemTtl(claim.NowMs)),
+        },
         ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
     };
 
-    /// <summary>Removes a released lease from its key's set, in the release's transaction (tidying: a left-over id is pruned later).</summary>
+    /// <summary>Takes a released lease's slot out of its key's set, in the release's transaction (which deletes the slot, fenced on the lease).</summary>
     private Update KeyRelease(LeaseId id) => new()
     {
         TableName = _options.TableName,
         Key = Key(KeyItemKey(id.KeyHash!)),
-        UpdateExpression = "DELETE #h :id",
+        UpdateExpression = "DELETE #h :slots",
         ExpressionAttributeNames = new() { ["#h"] = HoldersAttribute },
-        ExpressionAttributeValues = new() { [":id"] = new AttributeValue { SS = [id.ToString()] } },
+        ExpressionAttributeValues = new() { [":slots"] = SlotSet([id.Slot]) },
     };
+
+    private static AttributeValue SlotSet(IEnumerable<int> slots) =>
+        new() { NS = slots.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList() };
 
     /// <summary>Keeps a renewed lease's key item from expiring under it (DynamoDB TTL must never drop a set that counts a live lease).</summary>
     private Update KeyRenewal(LeaseId id, long nowMs) => new()
@@ -55,12 +68,11 @@ internal sealed partial class SlotStore
     private long KeyItemTtl(long nowMs) => TtlSeconds(nowMs + (1000L * _options.MaxLeaseDurationSeconds) + KeyItemMarginMs);
 
     /// <summary>
-    /// Drops <paramref name="ended"/> (ids in the key's set whose slots hold them no longer, or only
-    /// expired) from the set: one transaction that checks each slot still does not hold its id live.
-    /// False when one came back to life in between (it cannot: ids are never re-issued and renew
-    /// needs a live lease; a false here means the read was older than a renewal) or the set moved.
+    /// Drops <paramref name="ended"/> (slots in the key's set that hold no live lease of the key) from
+    /// the set: one transaction that checks each of those slots still holds none. False when one was
+    /// granted to the key again in between, or another transaction touched the set at that moment.
     /// </summary>
-    public async Task<bool> PruneKeyAsync(string keyHash, IReadOnlyList<LeaseId> ended, long nowMs, CancellationToken ct)
+    public async Task<bool> PruneKeyAsync(string keyHash, IReadOnlyList<int> ended, long nowMs, CancellationToken ct)
     {
         var items = new List<TransactWriteItem>
         {
@@ -72,21 +84,21 @@ internal sealed partial class SlotStore
                     Key = Key(KeyItemKey(keyHash)),
                     UpdateExpression = "DELETE #h :ids",
                     ExpressionAttributeNames = new() { ["#h"] = HoldersAttribute },
-                    ExpressionAttributeValues = new() { [":ids"] = new AttributeValue { SS = ended.Select(e => e.ToString()).ToList() } },
+                    ExpressionAttributeValues = new() { [":ids"] = SlotSet(ended) },
                 },
             },
         };
-        foreach (var id in ended)
+        foreach (var slot in ended)
         {
             items.Add(new()
             {
                 ConditionCheck = new ConditionCheck
                 {
                     TableName = _options.TableName,
-                    Key = Key(SlotKey(id.Slot)),
-                    ConditionExpression = "attribute_not_exists(#pk) OR #lease <> :lease OR #exp <= :now",
-                    ExpressionAttributeNames = new() { ["#pk"] = _options.HashKeyAttribute, ["#lease"] = LeaseIdAttribute, ["#exp"] = ExpiresAtMsAttribute },
-                    ExpressionAttributeValues = new() { [":lease"] = S(id.ToString()), [":now"] = N(nowMs) },
+                    Key = Key(SlotKey(slot)),
+                    ConditionExpression = "attribute_not_exists(#pk) OR #exp <= :now OR attribute_not_exists(#kh) OR #kh <> :kh",
+                    ExpressionAttributeNames = new() { ["#pk"] = _options.HashKeyAttribute, ["#exp"] = ExpiresAtMsAttribute, ["#kh"] = KeyHashAttribute },
+                    ExpressionAttributeValues = new() { [":kh"] = S(keyHash), [":now"] = N(nowMs) },
                 },
             });
         }
@@ -142,11 +154,13 @@ internal sealed partial class SlotStore
 /// <summary>What a keyed claim counts against: the key, its item's hash, and the limit this process is configured with for it.</summary>
 internal sealed record KeyClaim(string Key, string Hash, int ConfiguredLimit);
 
-/// <summary>A key item as read (or as returned by a failed grant): the ids that count against it, and an operator's limit.</summary>
-internal sealed record KeyFacts(IReadOnlyList<string> Holders, int? StoredLimit)
+/// <summary>A key item as read (or as returned by a failed grant): the slots counted against it, and an operator's limit.</summary>
+internal sealed record KeyFacts(IReadOnlyList<int> Slots, int? StoredLimit)
 {
     public static KeyFacts From(Dictionary<string, AttributeValue>? item) => new(
-        item is not null && item.TryGetValue(HoldersAttribute, out var set) && set.SS is { } ids ? ids : [],
+        item is not null && item.TryGetValue(HoldersAttribute, out var set) && set.NS is { } slots
+            ? slots.Select(s => int.Parse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture)).ToList()
+            : [],
         GetLong(item, KeyLimitAttribute) is { } stored ? (int)Math.Clamp(stored, 1, LeasePoolOptions.MaxSlots) : null);
 
     /// <summary>The limit in force for a key configured with <paramref name="configured"/>: the stored one wins.</summary>

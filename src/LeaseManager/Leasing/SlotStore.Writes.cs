@@ -180,7 +180,8 @@ internal sealed partial class SlotStore
             GetLong(item, RequestedAtMsAttribute) ?? GetLong(item, AcquiredAtMsAttribute),
             GetLong(item, AcquiredAtMsAttribute),
             (int)Math.Clamp(GetLong(item, RenewalsAttribute) ?? 0, 0, int.MaxValue),
-            GetString(item, ConcurrencyKeyAttribute));
+            GetString(item, ConcurrencyKeyAttribute),
+            GetString(item, KeyHashAttribute));
     }
 
     private Dictionary<string, AttributeValue> Key(string sortKey) => new()

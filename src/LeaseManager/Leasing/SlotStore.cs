@@ -194,6 +194,7 @@ internal sealed partial class SlotStore
         if (claim.Key is not null)
         {
             item[ConcurrencyKeyAttribute] = S(claim.Key.Key);
+            item[KeyHashAttribute] = S(claim.Key.Hash);
         }
 
         return item;
