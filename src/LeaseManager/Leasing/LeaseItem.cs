@@ -55,6 +55,19 @@ internal static class LeaseItem
     // slot Query never reads a queue item, and "wait#" (queue items) is no prefix of "waiter#"
     // (owner index of waiters) nor of "wait!count" (the marker).
     public const string QueuePrefix = "wait#";
+
+    /// <summary>
+    /// A key's own queue (callback strategy with keys): waiters whose key was full, in the same order
+    /// as the pool's queue, counted by <see cref="KeyWaitingAttribute"/> on the key item. "kwait#"
+    /// sorts before "slot!gate" and is no prefix of "key#".
+    /// </summary>
+    public const string KeyQueuePrefix = "kwait#";
+
+    /// <summary>On a key item: how many waiters are in the key's own queue (every grant of the key checks it is 0).</summary>
+    public const string KeyWaitingAttribute = "key_waiting";
+
+    /// <summary>On a key item: how many of the key's waiters are in the pool's queue (let through, to be handed slots).</summary>
+    public const string KeyPooledAttribute = "key_pooled";
     public const string WaiterPrefix = "waiter#";
     public const string QueueMarkerKey = "wait!count";
     public const string WaitingAttribute = "waiting";
@@ -78,7 +91,7 @@ internal static class LeaseItem
     public static readonly IReadOnlySet<string> ReservedAttributes = new HashSet<string>(StringComparer.Ordinal)
     {
         LeaseIdAttribute, ExpiresAtMsAttribute, AcquiredAtMsAttribute, RequestedAtMsAttribute, GateVersionAttribute, OwnerHashAttribute, OwnerIdAttribute, ResourceIdAttribute,
-        LimitAttribute, RenewalsAttribute, ConcurrencyKeyAttribute, HoldersAttribute, KeyHashAttribute, KeyLimitAttribute, KeyPinnedAttribute, WaitingAttribute, WakeTokenAttribute, QueueKeyAttribute, PriorityAttribute, QueuedAtMsAttribute, LeaseDurationMsAttribute, PassedOverAtMsAttribute,
+        LimitAttribute, RenewalsAttribute, ConcurrencyKeyAttribute, HoldersAttribute, KeyHashAttribute, KeyWaitingAttribute, KeyPooledAttribute, KeyLimitAttribute, KeyPinnedAttribute, WaitingAttribute, WakeTokenAttribute, QueueKeyAttribute, PriorityAttribute, QueuedAtMsAttribute, LeaseDurationMsAttribute, PassedOverAtMsAttribute,
     };
 
     public static string SlotKey(int slot) => SlotPrefix + slot.ToString("D4", CultureInfo.InvariantCulture);
@@ -95,6 +108,14 @@ internal static class LeaseItem
     /// </summary>
     public static string QueueItemKey(int priority, long queuedAtMs, string nonce) =>
         string.Create(CultureInfo.InvariantCulture, $"{QueuePrefix}{LeaseRequestLimits.MaxPriority - priority:D4}#{queuedAtMs:D13}#{nonce}");
+
+    /// <summary>A key queue item's sort key: <c>kwait#{key hash}#</c> and the same order as a pool queue item's.</summary>
+    public static string KeyQueueItemKey(string keyHash, string order) => $"{KeyQueuePrefix}{keyHash}#{order}";
+
+    /// <summary>The order part of a queue item's sort key (priority, arrival, nonce), the same in either queue.</summary>
+    public static string QueueOrder(string queueKey) => queueKey.StartsWith(QueuePrefix, StringComparison.Ordinal)
+        ? queueKey[QueuePrefix.Length..]
+        : queueKey[(queueKey.IndexOf('#', KeyQueuePrefix.Length) + 1)..];
 
     public static AttributeValue S(string value) => new() { S = value };
 

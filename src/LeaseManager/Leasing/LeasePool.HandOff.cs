@@ -10,6 +10,9 @@ public sealed partial class LeasePool
     /// <summary>Hand-off attempts per slot: each lost race (a waiter re-asked, a transaction conflict, a dead waiter) costs one.</summary>
     private const int HandOffTries = 12;
 
+    /// <summary>Waiters a hand-off may move back to their keys' queues without spending a try (each one leaves the pool's queue).</summary>
+    private const int MaxDemotions = 32;
+
     /// <summary>
     /// Passes <paramref name="slot"/> on. With a held fence (a release): frees it when nobody is
     /// queued, else hands it to the head. With a free fence (re-check, sweep): hands it to the head,
@@ -18,6 +21,7 @@ public sealed partial class LeasePool
     private async Task<PassOn> PassOnAsync(int slot, SlotFence fence, GateSeen? gate, CancellationToken ct)
     {
         var passed = new PassOn(PassOnEnd.GaveUp, 0, 0, 0, false);
+        var demotions = 0;
         for (var i = 0; i < HandOffTries; i++)
         {
             if (i > 1)
@@ -52,6 +56,16 @@ public sealed partial class LeasePool
                     continue;
                 }
 
+                if (freed == FreeFacts.KeyQueued)
+                {
+                    // The freed lease's key has waiters of its own: its head goes into the pool's
+                    // queue (the key has room once this lease is gone), at its arrival's place, and
+                    // the slot goes to the pool's head below, which may be it. When none could go (a
+                    // lowered key limit, or the key's room is spoken for) and nobody else is queued,
+                    // the slot is freed there.
+                    await PromoteKeyWaitersAsync(KeyOfLease(fence), slot, ct).ConfigureAwait(false);
+                }
+
                 // A hand-off is a grant: none while a lease above a lowered limit is live (G1). Once
                 // a read has shown none, none comes back (see SlotHints), so this read is rare.
                 if (!_hints.FastPathAllowed(NowMs()))
@@ -76,8 +90,8 @@ public sealed partial class LeasePool
 
             var now = NowMs();
             var expires = now + head.LeaseDurationMs;
-            var leaseId = LeaseId.NewFor(slot, null).ToString();
-            var grant = new SlotClaim(slot, leaseId, head.OwnerHash, head.OwnerId, head.ResourceId, now, expires, head.RequestedAtMs, null, fence.LeaseId is null ? gate : null);
+            var leaseId = LeaseId.NewFor(slot, null, head.KeyHash).ToString();
+            var grant = new SlotClaim(slot, leaseId, head.OwnerHash, head.OwnerId, head.ResourceId, now, expires, head.RequestedAtMs, null, fence.LeaseId is null ? gate : null, Key: KeyOf(head));
             var facts = await _store.HandOffAsync(grant, fence.LeaseId is null ? SlotFence.FreeAt(now) : fence, head, ct).ConfigureAwait(false);
             switch (facts)
             {
@@ -85,6 +99,23 @@ public sealed partial class LeasePool
                     return passed with { End = PassOnEnd.NotHeld };
                 case HandOffFacts.GateMoved:
                     return passed with { End = PassOnEnd.GateMoved };
+                case HandOffFacts.KeyFull:
+                    // Its key's set counts a slot whose lease ended (pruned: try again), or the key
+                    // filled up after the waiter joined the pool's queue: back to its key's queue,
+                    // and the slot goes to the next waiter.
+                    if (!await PruneEndedAsync(head, ct).ConfigureAwait(false) && await DemoteAsync(head, ct).ConfigureAwait(false))
+                    {
+                        // Its key's later waiters must not stay ahead of it in the pool's queue
+                        // (two promotions at once can let one too many through).
+                        await RebalanceKeyAsync(head.KeyHash!, ct).ConfigureAwait(false);
+                        if (++demotions <= MaxDemotions)
+                        {
+                            // A waiter moved out of the pool's queue is progress, not a lost race.
+                            i--;
+                        }
+                    }
+
+                    continue;
                 case HandOffFacts.WaiterMoved or HandOffFacts.Conflict:
                     // The head re-asked (new token), was reclaimed, or was handed a slot by a
                     // concurrent hand-off: read the head again.
@@ -93,6 +124,12 @@ public sealed partial class LeasePool
 
             _hints.Observe(slot, expires);
             passed = passed with { Handed = passed.Handed + 1, Released = true };
+            if (KeyOfLease(fence) is { } oldKey && oldKey != head.KeyHash)
+            {
+                // The slot left its lease's key for another: that key has room for a waiter of its own.
+                await PromoteKeyWaitersAsync(oldKey, null, ct).ConfigureAwait(false);
+            }
+
             var outcome = new AcquireOutcome(AcquireStatus.Acquired, new Lease(leaseId, slot, expires), null, _hints.Limit);
             WaiterNotification notification;
             try
@@ -140,6 +177,12 @@ public sealed partial class LeasePool
         }
 
         _hints.Freed(slot);
+        if (KeyOfLease(fence) is { } keyHash)
+        {
+            // The key has room now: its own queue's head may go to the pool's queue.
+            await PromoteKeyWaitersAsync(keyHash, null, ct).ConfigureAwait(false);
+        }
+
         var filled = await FillFreeSlotsAsync(ct).ConfigureAwait(false);
         return passed with { End = PassOnEnd.Freed, Released = true, Handed = passed.Handed + filled.HandedOff, Gone = passed.Gone + filled.WaitersGone };
     }

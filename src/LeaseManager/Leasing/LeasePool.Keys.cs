@@ -34,8 +34,9 @@ public sealed partial class LeasePool
         var ended = full.Slots.Where(s => !live.Contains(s)).ToList();
         var counted = full.Slots.Count - ended.Count;
 
-        if (counted >= limit)
+        if (counted >= limit || full.Waiting > 0)
         {
+            // Full, or (callback strategy) waiters of this key queued first: they come first.
             return KeyBusy(claimer.Request, counted, limit);
         }
 

@@ -33,12 +33,7 @@ public sealed partial class LeasePool
 
         LeaseRequestLimits.CheckOwner(request.OwnerId, request.ResourceId);
         LeaseRequestLimits.CheckWaiter(request.WakeToken, request.Priority);
-        if (request.ConcurrencyKey is not null)
-        {
-            // Not yet: a waiter whose key is full must not hold up other keys' waiters, which the one
-            // pool-wide queue cannot express. Keyed acquires that fail or skip when busy work here.
-            throw new InvalidRequestException("A concurrency_key cannot queue with the callback wait strategy yet: with keys, use on_busy \"fail\" or \"skip\", or the poll or retry wait strategy.");
-        }
+        var key = KeyOf(request.ConcurrencyKey);
 
         var durationMs = 1000L * LeaseRequestLimits.CheckDuration(request.LeaseDurationSeconds, _options.MaxLeaseDurationSeconds);
         var ownerHash = OwnerKey.Hash(request.OwnerId, request.ResourceId);
@@ -76,8 +71,23 @@ public sealed partial class LeasePool
             {
                 var nonce = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
                 var entry = new QueueEntry(
-                    LeaseItem.QueueItemKey(request.Priority, requestedAt, nonce), request.WakeToken, request.OwnerId, request.ResourceId, ownerHash, request.Priority, requestedAt, requestedAt, durationMs);
-                if (!await _store.EnqueueAsync(entry, cancellationToken).ConfigureAwait(false))
+                    LeaseItem.QueueItemKey(request.Priority, requestedAt, nonce), request.WakeToken, request.OwnerId, request.ResourceId, ownerHash, request.Priority, requestedAt, requestedAt, durationMs,
+                    ConcurrencyKey: key?.Key, KeyHash: key?.Hash);
+                if (key is not null && await KeyIsBusyAsync(key, snapshot, cancellationToken).ConfigureAwait(false))
+                {
+                    // Its key is full (or others of its key wait): it waits in the key's own queue and
+                    // holds up no other key.
+                    entry = entry with { QueueKey = LeaseItem.KeyQueueItemKey(key.Hash, LeaseItem.QueueOrder(entry.QueueKey)) };
+                }
+
+                var queued = await _store.EnqueueAsync(entry, cancellationToken).ConfigureAwait(false);
+                if (queued == EnqueueFacts.KeyHasWaiters)
+                {
+                    // Others of its key queued in its key's own queue meanwhile: behind them.
+                    queued = await _store.EnqueueAsync(entry with { QueueKey = LeaseItem.KeyQueueItemKey(key!.Hash, LeaseItem.QueueOrder(entry.QueueKey)) }, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (queued == EnqueueFacts.AlreadyQueued)
                 {
                     // A concurrent call of the same owner queued first: replace its token instead.
                     continue;
@@ -85,7 +95,14 @@ public sealed partial class LeasePool
             }
 
             // The lost wake-up: a release that checked the marker before this item landed freed its
-            // slot instead of handing it on. Hand any free slot to the head now.
+            // slot instead of handing it on (or, for a key, freed room in the key). Hand any free slot
+            // to the head now, after letting the key's head into the pool's queue if its key has room.
+            if (key is not null)
+            {
+                await RebalanceKeyAsync(key.Hash, cancellationToken).ConfigureAwait(false);
+                await PromoteKeyWaitersAsync(key.Hash, null, cancellationToken).ConfigureAwait(false);
+            }
+
             await FillFreeSlotsAsync(cancellationToken).ConfigureAwait(false);
             return new WaitOutcome(WaitStatus.Queued, null);
         }
@@ -104,7 +121,13 @@ public sealed partial class LeasePool
     public Task<SweepOutcome> SweepAsync(CancellationToken cancellationToken = default)
     {
         // Without hand-off nobody can be queued, and an acquire takes an expired slot over itself.
-        return _options.HandOffToWaiters ? FillFreeSlotsAsync(cancellationToken) : Task.FromResult(new SweepOutcome(0, 0, 0));
+        return _options.HandOffToWaiters ? SweepQueuesAsync(cancellationToken) : Task.FromResult(new SweepOutcome(0, 0, 0));
+    }
+
+    private async Task<SweepOutcome> SweepQueuesAsync(CancellationToken cancellationToken)
+    {
+        await PromoteAllKeyWaitersAsync(cancellationToken).ConfigureAwait(false);
+        return await FillFreeSlotsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Release with the callback strategy: free when nobody is queued, else hand the slot to the head.</summary>
@@ -130,7 +153,8 @@ public sealed partial class LeasePool
     /// <summary>Removes the queue items of an ended owner that were asked for no later than <paramref name="askedBy"/> (a redriven execution's are kept).</summary>
     private async Task DequeueOwnerAsync(string ownerId, long askedBy, CancellationToken cancellationToken)
     {
-        foreach (var entry in await _store.QueueAsync(cancellationToken).ConfigureAwait(false))
+        var keyQueued = _options.MaxConcurrentLeasesPerKey is null ? [] : await _store.KeyQueuesAsync(null, cancellationToken).ConfigureAwait(false);
+        foreach (var entry in (await _store.QueueAsync(cancellationToken).ConfigureAwait(false)).Concat(keyQueued))
         {
             if (string.Equals(entry.OwnerId, ownerId, StringComparison.Ordinal) && entry.RequestedAtMs <= askedBy)
             {

@@ -16,7 +16,17 @@ internal sealed partial class SlotStore
     /// </summary>
     public async Task<FreeFacts> FreeIfNobodyQueuedAsync(int slot, SlotFence fence, CancellationToken ct)
     {
-        TransactWriteItem[] items = [new() { Delete = FenceDelete(slot, fence) }, new() { ConditionCheck = NobodyQueuedCheck() }];
+        List<TransactWriteItem> items = [new() { Delete = FenceDelete(slot, fence) }, new() { ConditionCheck = NobodyQueuedCheck() }];
+        if (KeyHashOf(fence) is { } keyHash && LeaseId.TryParse(fence.LeaseId, out var id))
+        {
+            // The slot leaves its key's set with it, unless waiters of the key need the room.
+            var release = KeyRelease(id.Value);
+            release.ConditionExpression = "attribute_not_exists(#waiting) OR #waiting <= :zero";
+            release.ExpressionAttributeNames["#waiting"] = KeyWaitingAttribute;
+            release.ExpressionAttributeValues[":zero"] = N(0);
+            items.Add(new() { Update = release });
+        }
+
         try
         {
             await Call(() => _db.TransactWriteItemsAsync(new TransactWriteItemsRequest { TransactItems = [.. items], ClientRequestToken = NewToken() }, ct)).ConfigureAwait(false);
@@ -25,6 +35,11 @@ internal sealed partial class SlotStore
         catch (TransactionCanceledException e) when (Code(e, 0) == "ConditionalCheckFailed")
         {
             return FreeFacts.SlotNotHeld;
+        }
+        catch (TransactionCanceledException e) when (Code(e, 2) == "ConditionalCheckFailed")
+        {
+            // Waiters of the lease's key: they may be older than the pool's queue's head.
+            return FreeFacts.KeyQueued;
         }
         catch (TransactionCanceledException e) when (Code(e, 1) == "ConditionalCheckFailed")
         {
@@ -44,6 +59,25 @@ internal sealed partial class SlotStore
     public async Task<bool> FreeAsync(int slot, SlotFence fence, CancellationToken ct)
     {
         var delete = FenceDelete(slot, fence);
+        if (KeyHashOf(fence) is not null && LeaseId.TryParse(fence.LeaseId, out var id))
+        {
+            try
+            {
+                await Call(() => _db.TransactWriteItemsAsync(
+                    new TransactWriteItemsRequest { TransactItems = [new() { Delete = delete }, new() { Update = KeyRelease(id.Value) }], ClientRequestToken = NewToken() },
+                    ct)).ConfigureAwait(false);
+                return true;
+            }
+            catch (TransactionCanceledException e) when (Code(e, 0) == "ConditionalCheckFailed")
+            {
+                return false;
+            }
+            catch (TransactionCanceledException e)
+            {
+                throw Transient("release", e);
+            }
+        }
+
         try
         {
             await Call(() => _db.DeleteItemAsync(
@@ -71,10 +105,25 @@ internal sealed partial class SlotStore
         {
             new() { Put = new Put { TableName = _options.TableName, Item = item, ConditionExpression = condition, ExpressionAttributeNames = names, ExpressionAttributeValues = values } },
         };
-        items.AddRange(Dequeue(waiter));
+        items.AddRange(Dequeue(waiter, keyCounted: grant.Key is not null));
+        var gateIndex = -1;
         if (grant.GateVersion is { } gate)
         {
+            gateIndex = items.Count;
             items.Add(new() { Update = GateBump(gate.Seen) });
+        }
+
+        var keyIndex = -1;
+        if (grant.Key is { } key)
+        {
+            keyIndex = items.Count;
+            items.Add(new() { Update = KeyGrant(grant, key, handedFromPoolQueue: true) });
+        }
+
+        if (KeyHashOf(fence) is { } oldKey && oldKey != grant.Key?.Hash && LeaseId.TryParse(fence.LeaseId, out var old))
+        {
+            // The slot leaves the old lease's key (within the same key it simply stays in the set).
+            items.Add(new() { Update = KeyRelease(old.Value) });
         }
 
         try
@@ -94,9 +143,14 @@ internal sealed partial class SlotStore
                 return HandOffFacts.WaiterMoved;
             }
 
-            if (grant.GateVersion is not null && Code(e, items.Count - 1) == "ConditionalCheckFailed")
+            if (gateIndex >= 0 && Code(e, gateIndex) == "ConditionalCheckFailed")
             {
                 return HandOffFacts.GateMoved;
+            }
+
+            if (keyIndex >= 0 && Code(e, keyIndex) == "ConditionalCheckFailed")
+            {
+                return HandOffFacts.KeyFull;
             }
 
             if (e.CancellationReasons?.Any(r => r.Code == "TransactionConflict") == true)
@@ -193,6 +247,9 @@ internal enum FreeFacts
     Freed,
     SlotNotHeld,
     Queued,
+
+    /// <summary>Nobody in the pool's queue, but waiters in the freed lease's key's own queue: they get the room.</summary>
+    KeyQueued,
     Conflict,
 }
 
@@ -202,5 +259,8 @@ internal enum HandOffFacts
     SlotLost,
     WaiterMoved,
     GateMoved,
+
+    /// <summary>The waiter's key has no room (it filled since the waiter joined the pool's queue).</summary>
+    KeyFull,
     Conflict,
 }

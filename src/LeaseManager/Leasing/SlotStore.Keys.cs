@@ -27,20 +27,45 @@ internal sealed partial class SlotStore
     // pool's longest duration of its grant or renewal, and a day covers any skew between clocks.
     private const long KeyItemMarginMs = 86_400_000;
 
-    /// <summary>The transaction item that counts <paramref name="claim"/>'s lease against its key.</summary>
-    private Update KeyGrant(SlotClaim claim, KeyClaim key) => new()
+    /// <summary>
+    /// The transaction item that counts <paramref name="claim"/>'s lease against its key. A newcomer's
+    /// grant with the callback strategy (<see cref="SlotClaim.CheckQueue"/>) also finds the key's own
+    /// queue empty; a hand-off serves a waiter that queue has already let through.
+    /// </summary>
+    /// <param name="claim">The grant.</param>
+    /// <param name="key">Its key.</param>
+    /// <param name="handedFromPoolQueue">A hand-off to a waiter of the key from the pool's queue: the key's count of such waiters goes down in the same write.</param>
+    private Update KeyGrant(SlotClaim claim, KeyClaim key, bool handedFromPoolQueue = false)
     {
-        TableName = _options.TableName,
-        Key = Key(KeyItemKey(key.Hash)),
-        UpdateExpression = "ADD #h :slots SET #ck = :ck, #ttl = if_not_exists(#pin, :ttl)",
-        ConditionExpression = KeyRoomCondition,
-        ExpressionAttributeNames = new() { ["#h"] = HoldersAttribute, ["#kl"] = KeyLimitAttribute, ["#ck"] = ConcurrencyKeyAttribute, ["#ttl"] = _options.TtlAttribute, ["#pin"] = KeyPinnedAttribute },
-        ExpressionAttributeValues = new()
+        var update = new Update
         {
-            [":slots"] = SlotSet([claim.Slot]), [":slot"] = N(claim.Slot), [":lim"] = N(key.ConfiguredLimit), [":ck"] = S(key.Key), [":ttl"] = N(KeyItemTtl(claim.NowMs)),
-        },
-        ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
-    };
+            TableName = _options.TableName,
+            Key = Key(KeyItemKey(key.Hash)),
+            UpdateExpression = "ADD #h :slots SET #ck = :ck, #ttl = if_not_exists(#pin, :ttl)",
+            ConditionExpression = KeyRoomCondition,
+            ExpressionAttributeNames = new() { ["#h"] = HoldersAttribute, ["#kl"] = KeyLimitAttribute, ["#ck"] = ConcurrencyKeyAttribute, ["#ttl"] = _options.TtlAttribute, ["#pin"] = KeyPinnedAttribute },
+            ExpressionAttributeValues = new()
+            {
+                [":slots"] = SlotSet([claim.Slot]), [":slot"] = N(claim.Slot), [":lim"] = N(key.ConfiguredLimit), [":ck"] = S(key.Key), [":ttl"] = N(KeyItemTtl(claim.NowMs)),
+            },
+            ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
+        };
+        if (handedFromPoolQueue)
+        {
+            update.UpdateExpression = "ADD #h :slots, #pooled :less SET #ck = :ck, #ttl = if_not_exists(#pin, :ttl)";
+            update.ExpressionAttributeNames["#pooled"] = KeyPooledAttribute;
+            update.ExpressionAttributeValues[":less"] = N(-1);
+        }
+
+        if (claim.CheckQueue)
+        {
+            update.ConditionExpression = $"({KeyRoomCondition}) AND (attribute_not_exists(#kw) OR #kw <= :zero)";
+            update.ExpressionAttributeNames["#kw"] = KeyWaitingAttribute;
+            update.ExpressionAttributeValues[":zero"] = N(0);
+        }
+
+        return update;
+    }
 
     /// <summary>Takes a released lease's slot out of its key's set, in the release's transaction (which deletes the slot, fenced on the lease).</summary>
     private Update KeyRelease(LeaseId id) => new()
@@ -51,6 +76,10 @@ internal sealed partial class SlotStore
         ExpressionAttributeNames = new() { ["#h"] = HoldersAttribute },
         ExpressionAttributeValues = new() { [":slots"] = SlotSet([id.Slot]) },
     };
+
+    /// <summary>The key hash of the lease a fence names, if it is keyed.</summary>
+    private static string? KeyHashOf(SlotFence fence) =>
+        fence.LeaseId is { } text && LeaseId.TryParse(text, out var id) ? id.Value.KeyHash : null;
 
     private static AttributeValue SlotSet(IEnumerable<int> slots) =>
         new() { NS = slots.Select(s => s.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList() };
@@ -118,11 +147,22 @@ internal sealed partial class SlotStore
         }
     }
 
-    /// <summary>A consistent read of one key item: its set, its stored limit.</summary>
+    /// <summary>
+    /// A consistent read of one key item: its set, its stored limit, its waiters. A Query of the one
+    /// key rather than a GetItem: the function's role needs no read action beyond Query.
+    /// </summary>
     public async Task<KeyFacts> ReadKeyAsync(string keyHash, CancellationToken ct)
     {
-        var answer = await Call(() => _db.GetItemAsync(new GetItemRequest { TableName = _options.TableName, Key = Key(KeyItemKey(keyHash)), ConsistentRead = true }, ct)).ConfigureAwait(false);
-        return KeyFacts.From(answer.Item is { Count: > 0 } item ? item : null);
+        var request = new QueryRequest
+        {
+            TableName = _options.TableName,
+            ConsistentRead = true,
+            KeyConditionExpression = "#pk = :pk AND #sk = :sk",
+            ExpressionAttributeNames = new() { ["#pk"] = _options.HashKeyAttribute, ["#sk"] = _options.RangeKeyAttribute },
+            ExpressionAttributeValues = new() { [":pk"] = S(_poolKey), [":sk"] = S(KeyItemKey(keyHash)) },
+        };
+        var answer = await Call(() => _db.QueryAsync(request, ct)).ConfigureAwait(false);
+        return KeyFacts.From(answer.Items is { Count: > 0 } items ? items[0] : null);
     }
 
     /// <summary>Stores (or, with null, clears) an operator's limit for one key.</summary>
@@ -155,13 +195,15 @@ internal sealed partial class SlotStore
 internal sealed record KeyClaim(string Key, string Hash, int ConfiguredLimit);
 
 /// <summary>A key item as read (or as returned by a failed grant): the slots counted against it, and an operator's limit.</summary>
-internal sealed record KeyFacts(IReadOnlyList<int> Slots, int? StoredLimit)
+internal sealed record KeyFacts(IReadOnlyList<int> Slots, int? StoredLimit, int Waiting = 0, int Pooled = 0)
 {
     public static KeyFacts From(Dictionary<string, AttributeValue>? item) => new(
         item is not null && item.TryGetValue(HoldersAttribute, out var set) && set.NS is { } slots
             ? slots.Select(s => int.Parse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture)).ToList()
             : [],
-        GetLong(item, KeyLimitAttribute) is { } stored ? (int)Math.Clamp(stored, 1, LeasePoolOptions.MaxSlots) : null);
+        GetLong(item, KeyLimitAttribute) is { } stored ? (int)Math.Clamp(stored, 1, LeasePoolOptions.MaxSlots) : null,
+        (int)Math.Clamp(GetLong(item, KeyWaitingAttribute) ?? 0, 0, int.MaxValue),
+        (int)Math.Clamp(GetLong(item, KeyPooledAttribute) ?? 0, 0, int.MaxValue));
 
     /// <summary>The limit in force for a key configured with <paramref name="configured"/>: the stored one wins.</summary>
     public int EffectiveLimit(int configured) => StoredLimit ?? configured;

@@ -57,7 +57,7 @@ internal sealed partial class SlotStore
     {
         try
         {
-            return await EnqueueAsync(entry with { PassedOverAtMs = nowMs }, ct).ConfigureAwait(false);
+            return await EnqueueAsync(entry with { PassedOverAtMs = nowMs }, ct, behindKeyWaiters: false).ConfigureAwait(false) == EnqueueFacts.Queued;
         }
         catch (TransientFailureException)
         {

@@ -50,10 +50,53 @@ internal sealed partial class SlotStore
         return page.Items is { Count: > 0 } items ? GetString(items[0], QueueKeyAttribute) : null;
     }
 
-    /// <summary>Queues <paramref name="entry"/>: its item, its owner index and the marker's count in one transaction. False: the owner is already queued.</summary>
-    public async Task<bool> EnqueueAsync(QueueEntry entry, CancellationToken ct)
+    /// <summary>
+    /// Queues <paramref name="entry"/> where its key says (the pool's queue, or its concurrency key's
+    /// own): its item, its owner index and the queue's count in one transaction. A keyed waiter joins
+    /// the pool's queue only while its key's own queue is empty, so it never overtakes one of its key.
+    /// </summary>
+    /// <param name="entry">The waiter and where it goes (its queue key).</param>
+    /// <param name="ct">Abandons the call.</param>
+    /// <param name="behindKeyWaiters">Check the key's own queue is empty (false only to put a passed-over waiter back in the place it had).</param>
+    public async Task<EnqueueFacts> EnqueueAsync(QueueEntry entry, CancellationToken ct, bool behindKeyWaiters = true)
     {
         var ttl = N(TtlSeconds(entry.QueuedAtMs + QueueTtlMs));
+        var index = new Dictionary<string, AttributeValue>
+        {
+            [_options.HashKeyAttribute] = S(_poolKey),
+            [_options.RangeKeyAttribute] = S(WaiterItemKey(entry.OwnerHash)),
+            [QueueKeyAttribute] = S(entry.QueueKey),
+            [_options.TtlAttribute] = ttl,
+        };
+        var absent = new Dictionary<string, string> { ["#pk"] = _options.HashKeyAttribute };
+        var items = new List<TransactWriteItem>
+        {
+            new() { Put = new Put { TableName = _options.TableName, Item = QueueItem(entry), ConditionExpression = "attribute_not_exists(#pk)", ExpressionAttributeNames = absent } },
+            new() { Put = new Put { TableName = _options.TableName, Item = index, ConditionExpression = "attribute_not_exists(#pk)", ExpressionAttributeNames = absent } },
+        };
+        items.AddRange(CountQueued(entry, +1, behindKeyWaiters));
+
+        try
+        {
+            await Call(() => _db.TransactWriteItemsAsync(new TransactWriteItemsRequest { TransactItems = items, ClientRequestToken = NewToken() }, ct)).ConfigureAwait(false);
+            return EnqueueFacts.Queued;
+        }
+        catch (TransactionCanceledException e) when (Code(e, 1) == "ConditionalCheckFailed")
+        {
+            return EnqueueFacts.AlreadyQueued;
+        }
+        catch (TransactionCanceledException e) when (entry.KeyHash is not null && entry.InPoolQueue && Code(e, items.Count - 1) == "ConditionalCheckFailed")
+        {
+            return EnqueueFacts.KeyHasWaiters;
+        }
+        catch (TransactionCanceledException e)
+        {
+            throw Transient("queue", e);
+        }
+    }
+
+    private Dictionary<string, AttributeValue> QueueItem(QueueEntry entry)
+    {
         var item = new Dictionary<string, AttributeValue>
         {
             [_options.HashKeyAttribute] = S(_poolKey),
@@ -65,7 +108,7 @@ internal sealed partial class SlotStore
             [QueuedAtMsAttribute] = N(entry.QueuedAtMs),
             [RequestedAtMsAttribute] = N(entry.RequestedAtMs),
             [LeaseDurationMsAttribute] = N(entry.LeaseDurationMs),
-            [_options.TtlAttribute] = ttl,
+            [_options.TtlAttribute] = N(TtlSeconds(entry.QueuedAtMs + QueueTtlMs)),
         };
         if (entry.ResourceId is not null)
         {
@@ -77,33 +120,13 @@ internal sealed partial class SlotStore
             item[PassedOverAtMsAttribute] = N(passedOver);
         }
 
-        var index = new Dictionary<string, AttributeValue>
+        if (entry.KeyHash is not null)
         {
-            [_options.HashKeyAttribute] = S(_poolKey),
-            [_options.RangeKeyAttribute] = S(WaiterItemKey(entry.OwnerHash)),
-            [QueueKeyAttribute] = S(entry.QueueKey),
-            [_options.TtlAttribute] = ttl,
-        };
-        var absent = new Dictionary<string, string> { ["#pk"] = _options.HashKeyAttribute };
-        TransactWriteItem[] items =
-        [
-            new() { Put = new Put { TableName = _options.TableName, Item = item, ConditionExpression = "attribute_not_exists(#pk)", ExpressionAttributeNames = absent } },
-            new() { Put = new Put { TableName = _options.TableName, Item = index, ConditionExpression = "attribute_not_exists(#pk)", ExpressionAttributeNames = absent } },
-            new() { Update = CountQueued(+1) },
-        ];
-        try
-        {
-            await Call(() => _db.TransactWriteItemsAsync(new TransactWriteItemsRequest { TransactItems = [.. items], ClientRequestToken = NewToken() }, ct)).ConfigureAwait(false);
-            return true;
+            item[ConcurrencyKeyAttribute] = S(entry.ConcurrencyKey!);
+            item[KeyHashAttribute] = S(entry.KeyHash);
         }
-        catch (TransactionCanceledException e) when (Code(e, 1) == "ConditionalCheckFailed")
-        {
-            return false;
-        }
-        catch (TransactionCanceledException e)
-        {
-            throw Transient("queue", e);
-        }
+
+        return item;
     }
 
     /// <summary>A re-ask's new token on its queue item, which keeps its key and so its place (and is no longer passed over). False: the item is gone (handed off or reclaimed).</summary>
@@ -160,8 +183,8 @@ internal sealed partial class SlotStore
         ExpressionAttributeValues = new() { [":zero"] = N(0) },
     };
 
-    /// <summary>The queue item's and its index's deletes (conditioned on what was read) and the marker's count going down.</summary>
-    private List<TransactWriteItem> Dequeue(QueueEntry entry) =>
+    /// <summary>The queue item's and its index's deletes (conditioned on what was read) and the counts going down (the key's, unless <paramref name="keyCounted"/>: a hand-off counts it with its grant).</summary>
+    private List<TransactWriteItem> Dequeue(QueueEntry entry, bool keyCounted = false) =>
     [
         new()
         {
@@ -185,10 +208,39 @@ internal sealed partial class SlotStore
                 ExpressionAttributeValues = new() { [":qk"] = S(entry.QueueKey) },
             },
         },
-        new() { Update = CountQueued(-1) },
+        .. CountQueued(entry, -1, keyCounted: keyCounted),
     ];
 
-    private Update CountQueued(int by) => new()
+    /// <summary>
+    /// The counts an entry moves when it joins (+1) or leaves (-1) its queue: the pool's marker for
+    /// the pool's queue; on a keyed entry's key item, its waiters in the key's own queue
+    /// (<c>key_waiting</c>) or in the pool's (<c>key_pooled</c>). Joining the pool's queue, a keyed
+    /// entry checks that nobody of its key waits in the key's own queue.
+    /// </summary>
+    private List<TransactWriteItem> CountQueued(QueueEntry entry, int by, bool behindKeyWaiters = false, bool keyCounted = false)
+    {
+        var items = new List<TransactWriteItem>();
+        if (entry.InPoolQueue)
+        {
+            items.Add(new() { Update = PoolMarkerCount(by) });
+        }
+
+        if (entry.KeyHash is { } keyHash && !keyCounted)
+        {
+            var update = KeyCounts(keyHash, entry.InPoolQueue ? 0 : by, entry.InPoolQueue ? by : 0);
+            if (behindKeyWaiters && entry.InPoolQueue && by > 0)
+            {
+                update.ConditionExpression = "attribute_not_exists(#waiting) OR #waiting <= :zero";
+                update.ExpressionAttributeValues[":zero"] = N(0);
+            }
+
+            items.Add(new() { Update = update });
+        }
+
+        return items;
+    }
+
+    private Update PoolMarkerCount(int by) => new()
     {
         TableName = _options.TableName,
         Key = Key(QueueMarkerKey),
@@ -197,13 +249,23 @@ internal sealed partial class SlotStore
         ExpressionAttributeValues = new() { [":by"] = N(by) },
     };
 
-    private QueryRequest QueueQuery(Dictionary<string, AttributeValue>? start, int? limit) => new()
+    /// <summary>Moves a key item's counts of its waiters: in the key's own queue, and in the pool's.</summary>
+    private Update KeyCounts(string keyHash, int waitingBy, int pooledBy) => new()
+    {
+        TableName = _options.TableName,
+        Key = Key(KeyItemKey(keyHash)),
+        UpdateExpression = "ADD #waiting :w, #pooled :p",
+        ExpressionAttributeNames = new() { ["#waiting"] = KeyWaitingAttribute, ["#pooled"] = KeyPooledAttribute },
+        ExpressionAttributeValues = new() { [":w"] = N(waitingBy), [":p"] = N(pooledBy) },
+    };
+
+    private QueryRequest QueueQuery(Dictionary<string, AttributeValue>? start, int? limit, string prefix = QueuePrefix) => new()
     {
         TableName = _options.TableName,
         ConsistentRead = true,
         KeyConditionExpression = "#pk = :pk AND begins_with(#sk, :queue)",
         ExpressionAttributeNames = new() { ["#pk"] = _options.HashKeyAttribute, ["#sk"] = _options.RangeKeyAttribute },
-        ExpressionAttributeValues = new() { [":pk"] = S(_poolKey), [":queue"] = S(QueuePrefix) },
+        ExpressionAttributeValues = new() { [":pk"] = S(_poolKey), [":queue"] = S(prefix) },
         ExclusiveStartKey = start,
         Limit = limit,
     };
@@ -223,7 +285,7 @@ internal sealed partial class SlotStore
         return new QueueEntry(
             key, token, owner, GetString(item, ResourceIdAttribute), hash, (int)(GetLong(item, PriorityAttribute) ?? 0), queuedAt,
             GetLong(item, RequestedAtMsAttribute) ?? queuedAt, GetLong(item, LeaseDurationMsAttribute) ?? 1000L * _options.MaxLeaseDurationSeconds,
-            GetLong(item, PassedOverAtMsAttribute));
+            GetLong(item, PassedOverAtMsAttribute), GetString(item, ConcurrencyKeyAttribute), GetString(item, KeyHashAttribute));
     }
 }
 
@@ -238,7 +300,24 @@ internal sealed partial class SlotStore
 /// <param name="RequestedAtMs">When the wait was asked for (reclaim compares it with the execution's end).</param>
 /// <param name="LeaseDurationMs">The lease it asked for.</param>
 /// <param name="PassedOverAtMs">When a hand-off found its token closed and passed it over (it keeps its place until it re-asks or the grace ends); null otherwise.</param>
-internal sealed record QueueEntry(string QueueKey, string WakeToken, string OwnerId, string? ResourceId, string OwnerHash, int Priority, long QueuedAtMs, long RequestedAtMs, long LeaseDurationMs, long? PassedOverAtMs = null)
+/// <param name="ConcurrencyKey">The key the waiter's lease will count against; null: none.</param>
+/// <param name="KeyHash">That key's hash.</param>
+internal sealed record QueueEntry(string QueueKey, string WakeToken, string OwnerId, string? ResourceId, string OwnerHash, int Priority, long QueuedAtMs, long RequestedAtMs, long LeaseDurationMs, long? PassedOverAtMs = null, string? ConcurrencyKey = null, string? KeyHash = null)
 {
+    /// <summary>In the pool's queue (handed slots), not in its key's own queue (waiting for room in the key).</summary>
+    public bool InPoolQueue => QueueKey.StartsWith(LeaseItem.QueuePrefix, StringComparison.Ordinal);
+
     public QueuedWaiter ToWaiter() => new(WakeToken, OwnerId, ResourceId, Priority, QueuedAtMs);
+}
+
+/// <summary>How a queue write ended.</summary>
+internal enum EnqueueFacts
+{
+    Queued,
+
+    /// <summary>The owner is queued already (a concurrent call of the same owner came first).</summary>
+    AlreadyQueued,
+
+    /// <summary>A keyed waiter meant for the pool's queue found waiters in its key's own queue: it queues behind them.</summary>
+    KeyHasWaiters,
 }

@@ -1,0 +1,89 @@
+using Amazon.DynamoDBv2.Model;
+using static LeaseManager.Leasing.LeaseItem;
+
+namespace LeaseManager.Leasing;
+
+/// <summary>
+/// Keys' own queues (callback strategy with concurrency keys). A waiter whose key is full waits in
+/// its key's queue, counted on the key item, so it holds up no other key: the pool's queue and
+/// marker hold only waiters that a free slot could serve. A waiter moves between the two queues,
+/// keeping its order (priority, arrival, nonce), in one transaction with both counts.
+/// </summary>
+internal sealed partial class SlotStore
+{
+    /// <summary>
+    /// Moves a queued waiter to <paramref name="toQueueKey"/> (the other queue, same order): its item
+    /// replaced (conditioned on the token read), its index repointed, both counts moved. False: it
+    /// moved on (handed a slot, re-asked, reclaimed) or another call moved it first.
+    /// </summary>
+    public async Task<bool> MoveQueuedAsync(QueueEntry entry, string toQueueKey, CancellationToken ct)
+    {
+        var moved = entry with { QueueKey = toQueueKey };
+        var absent = new Dictionary<string, string> { ["#pk"] = _options.HashKeyAttribute };
+        TransactWriteItem[] items =
+        [
+            new()
+            {
+                Delete = new Delete
+                {
+                    TableName = _options.TableName,
+                    Key = Key(entry.QueueKey),
+                    ConditionExpression = "#tok = :tok",
+                    ExpressionAttributeNames = new() { ["#tok"] = WakeTokenAttribute },
+                    ExpressionAttributeValues = new() { [":tok"] = S(entry.WakeToken) },
+                },
+            },
+            new() { Put = new Put { TableName = _options.TableName, Item = QueueItem(moved), ConditionExpression = "attribute_not_exists(#pk)", ExpressionAttributeNames = absent } },
+            new()
+            {
+                Update = new Update
+                {
+                    TableName = _options.TableName,
+                    Key = Key(WaiterItemKey(entry.OwnerHash)),
+                    UpdateExpression = "SET #qk = :to",
+                    ConditionExpression = "#qk = :from",
+                    ExpressionAttributeNames = new() { ["#qk"] = QueueKeyAttribute },
+                    ExpressionAttributeValues = new() { [":to"] = S(toQueueKey), [":from"] = S(entry.QueueKey) },
+                },
+            },
+            new() { Update = PoolMarkerCount(moved.InPoolQueue ? +1 : -1) },
+            new() { Update = KeyCounts(entry.KeyHash!, moved.InPoolQueue ? -1 : +1, moved.InPoolQueue ? +1 : -1) },
+        ];
+        try
+        {
+            await Call(() => _db.TransactWriteItemsAsync(new TransactWriteItemsRequest { TransactItems = [.. items], ClientRequestToken = NewToken() }, ct)).ConfigureAwait(false);
+            return true;
+        }
+        catch (TransactionCanceledException e) when (e.CancellationReasons?.Any(r => r.Code is "ConditionalCheckFailed" or "TransactionConflict") == true)
+        {
+            return false;
+        }
+        catch (TransactionCanceledException e)
+        {
+            throw Transient("queue move", e);
+        }
+    }
+
+    /// <summary>The head of one key's own queue (a consistent read), or null when nobody waits there.</summary>
+    public async Task<QueueEntry?> KeyQueueHeadAsync(string keyHash, CancellationToken ct)
+    {
+        var answer = await Call(() => _db.QueryAsync(QueueQuery(null, 1, $"{KeyQueuePrefix}{keyHash}#"), ct)).ConfigureAwait(false);
+        return (answer.Items ?? []).Select(ToQueueEntry).OfType<QueueEntry>().FirstOrDefault();
+    }
+
+    /// <summary>Waiters in keys' own queues, by key then order, up to <paramref name="max"/> (null: all).</summary>
+    public async Task<List<QueueEntry>> KeyQueuesAsync(int? max, CancellationToken ct)
+    {
+        var entries = new List<QueueEntry>();
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var page = await Call(() => _db.QueryAsync(QueueQuery(start, max, KeyQueuePrefix), ct)).ConfigureAwait(false);
+            entries.AddRange((page.Items ?? []).Select(ToQueueEntry).OfType<QueueEntry>());
+            start = page.LastEvaluatedKey is { Count: > 0 } next && (max is null || entries.Count < max) ? next : null;
+        }
+        while (start is not null);
+
+        return entries;
+    }
+}
