@@ -170,19 +170,24 @@ internal sealed partial class BenchmarkReport(DateTimeOffset started, bool quick
     public string Sections => _sections.ToString();
 
     /// <summary>
-    /// <paramref name="report"/> with its Step Functions section (up to the next section or the
-    /// per-million estimate) replaced by <paramref name="section"/>; appended if it has none.
+    /// <paramref name="report"/> with its section under <paramref name="heading"/> (up to the next
+    /// section, or the per-million estimate that follows the Step Functions one) replaced by
+    /// <paramref name="section"/>. A report without it gets it before <paramref name="before"/>'s
+    /// heading when there is one, else at the end.
     /// </summary>
-    public static string Splice(string report, string section)
+    public static string Splice(string report, string section, string heading = SfnHeading, string? before = null)
     {
-        var start = report.IndexOf(SfnHeading, StringComparison.Ordinal);
+        var start = report.IndexOf(heading, StringComparison.Ordinal);
         if (start < 0)
         {
-            return report + (report.Length > 0 ? "\n" : "") + section;
+            var at = before is null ? -1 : report.IndexOf("\n" + before, StringComparison.Ordinal);
+            return at < 0
+                ? report + (report.Length > 0 ? "\n" : "") + section
+                : string.Concat(report.AsSpan(0, at + 1), section.TrimEnd('\n') + "\n\n", report.AsSpan(at + 1));
         }
 
         var ends = SectionEnds
-            .Select(marker => report.IndexOf(marker, start + SfnHeading.Length, StringComparison.Ordinal))
+            .Select(marker => report.IndexOf(marker, start + heading.Length, StringComparison.Ordinal))
             .Where(i => i >= 0);
         var end = ends.DefaultIfEmpty(report.Length).Min();
         return string.Concat(report.AsSpan(0, start), section.TrimEnd('\n') + "\n", report.AsSpan(end));

@@ -24,6 +24,18 @@ if (only == "sfn")
     return;
 }
 
+if (only == "keys")
+{
+    // Keyed against unkeyed alone (about a minute): rewrites only its section of the report.
+    Console.WriteLine("bench: concurrency keys, keyed against unkeyed");
+    var keys = await new KeysBenchmark(peer, table, TimeSpan.FromSeconds(quick ? 1 : 3), quick ? 20 : 100).RunAsync(new Progress<string>(Console.WriteLine));
+    var section = new BenchmarkReport(started, quick, peer.Kind);
+    section.AddKeys(keys, BenchmarkReport.Invariant($"This section alone was rerun on {started:yyyy-MM-dd HH:mm} UTC (`dotnet run --project benchmarks/LeaseManager.Benchmarks -c Release -- --only keys{(quick ? " --quick" : "")}`); the other sections are from the run above."));
+    await File.WriteAllTextAsync(output, BenchmarkReport.Splice(File.Exists(output) ? await File.ReadAllTextAsync(output) : "", section.Sections, BenchmarkReport.KeysHeading, before: "## Cold start"), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+    Console.WriteLine($"bench: wrote the concurrency-key section of {output} in {(DateTimeOffset.UtcNow - started).TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s");
+    return;
+}
+
 if (only == "host")
 {
     // A quick look at one figure while working on the host; writes no report.
@@ -42,6 +54,9 @@ foreach (var r in coldStarts)
 Console.WriteLine("bench: lease algorithms side by side");
 var throughput = await new ThroughputBenchmark(peer, table, TimeSpan.FromSeconds(quick ? 1 : 3)).RunAsync(new Progress<string>(Console.WriteLine));
 
+Console.WriteLine("bench: concurrency keys, keyed against unkeyed");
+var keyCosts = await new KeysBenchmark(peer, table, TimeSpan.FromSeconds(quick ? 1 : 3), quick ? 20 : 100).RunAsync(new Progress<string>(Console.WriteLine));
+
 Console.WriteLine("bench: what each request costs DynamoDB Local");
 var peerCost = await new PeerCostBenchmark(peer, table, TimeSpan.FromSeconds(quick ? 1 : 2)).RunAsync();
 peerCost.ForEach(r => Console.WriteLine($"  {r.Request}: {r.PerSecond:0} requests/s"));
@@ -58,6 +73,7 @@ report.AddHost(host);
 report.AddSfnCost(sfn);
 report.AddPerMillion(throughput);
 report.AddThroughput(throughput, peerCost);
+report.AddKeys(keyCosts);
 report.AddColdStart(coldStarts);
 await File.WriteAllTextAsync(output, report.Render(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
 Console.WriteLine($"bench: wrote {output} in {(DateTimeOffset.UtcNow - started).TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s");

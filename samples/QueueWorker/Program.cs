@@ -7,7 +7,8 @@ using QueueWorker;
 
 // Runs the SQS consumer the way Lambda would: several concurrent invocations, each with a batch of
 // messages, failed messages redelivered until every one is done. Against DynamoDB Local set
-// AWS_ENDPOINT_URL_DYNAMODB; against AWS use your usual credentials and an existing table.
+// AWS_ENDPOINT_URL_DYNAMODB; against AWS use your usual credentials and an existing table. Then 50
+// copies of one event at once through a handler keyed by event id (DuplicateDeliveries.cs).
 //   dotnet run -- --table leases [--create-table] [--messages 60] [--limit 4] [--instances 6] [--batch 5]
 var settings = Settings.Parse(args);
 using var dynamoDb = new AmazonDynamoDBClient();
@@ -78,7 +79,17 @@ var left = (await dynamoDb.QueryAsync(new QueryRequest
 
 Console.WriteLine($"messages {settings.Messages}, processed {done.Count} (each once: {done.Values.All(n => n == 1)}), deliveries {deliveries}, handed back to the queue {redelivered}");
 Console.WriteLine($"most worked on at once {mostAtOnce} (lease limit {settings.Limit}, {settings.Instances} concurrent invocations of {settings.Batch}), lease items left {left}");
-var ok = done.Count == settings.Messages && done.Values.All(n => n == 1) && mostAtOnce <= settings.Limit && left == 0;
+var throttled = done.Count == settings.Messages && done.Values.All(n => n == 1) && mostAtOnce <= settings.Limit && left == 0;
+Console.WriteLine($"sample: throttle processed={done.Count} once={done.Values.All(n => n == 1)} most={mostAtOnce} limit={settings.Limit} leases_left={left}");
+
+// The thundering herd: copies of one event at once, keyed by its event id (per-key limit 1).
+var herd = await DuplicateDeliveries.RunAsync(dynamoDb, settings.Table);
+Console.WriteLine($"messages {DuplicateDeliveries.Copies} copies of one event at once (key: its event id, per-key limit 1): processed {herd.Processed}, skipped as duplicates in flight {herd.Skipped}, handed back to the queue {herd.HandedBack}");
+Console.WriteLine($"most worked on at once {herd.MostAtOnce} (per-key limit 1): {herd.Summary}; lease items left {herd.LeasesLeft}");
+Console.WriteLine($"sample: duplicates processed={herd.Processed} skipped={herd.Skipped} handed_back={herd.HandedBack} most={herd.MostAtOnce} overlapped={(herd.Overlapped ? "yes" : "no")} leases_left={herd.LeasesLeft}");
+var deduplicated = herd.Processed == 1 && herd.Skipped == DuplicateDeliveries.Copies - 1 && herd.HandedBack == 0 && herd.MostAtOnce == 1 && herd.Overlapped && herd.LeasesLeft == 0;
+
+var ok = throttled && deduplicated;
 Console.WriteLine(ok ? "sample: ok" : "sample: FAILED");
 return ok ? 0 : 1;
 

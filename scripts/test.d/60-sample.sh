@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A .NET consumer: `dotnet pack` the library, build samples/QueueWorker against the .nupkg from a
 # local feed (not the project), and run it on DynamoDB Local: every message processed once, never
-# more than the lease limit at work, no lease left.
+# more than the lease limit at work, no lease left; then 50 copies of one event at once, keyed by
+# event id with a per-key limit of 1: one processed, 49 skipped, no lease left.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 passed=0 failed=0
@@ -29,6 +30,19 @@ if [ -z "$endpoint" ]; then
 else
   step "samples/QueueWorker on DynamoDB Local ($endpoint)" env AWS_ENDPOINT_URL_DYNAMODB="$endpoint" AWS_ACCESS_KEY_ID=local \
     AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 dotnet samples/QueueWorker/bin/Release/net8.0/QueueWorker.dll --create-table --table sample-leases
+  # The figures themselves, read from the sample's summary lines (not only from its exit code).
+  sample_out=$out
+  expect() { # scenario figure=wanted...
+    local scenario=$1 pair got bad=0; shift
+    for pair in "$@"; do
+      got=$(sed -n "s/^sample: $scenario .*\b${pair%%=*}=\([^ ]*\).*/\1/p" <<<"$sample_out")
+      [ "$got" = "${pair#*=}" ] || { echo "$scenario: ${pair%%=*} is '${got:-missing}', expected ${pair#*=}"; bad=1; }
+    done
+    return $bad
+  }
+  step "throttle: 60 messages, each processed once, no lease left" expect throttle processed=60 once=True leases_left=0
+  step "duplicates: 1 of 50 copies processed, 49 skipped while it held the key, no lease left" \
+    expect duplicates processed=1 skipped=49 handed_back=0 overlapped=yes leases_left=0
 fi
 exec 3>&-
 rm -f "$peer_out"

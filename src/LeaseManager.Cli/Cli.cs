@@ -34,7 +34,8 @@ internal static class Cli
         "lease-manager status --table NAME [--pool PREFIX] [--max-leases N] [--max-entries N] [--wide] [--json]\n\n" + Pool + """
           --max-leases N      the pool's max_concurrent_leases, to show the configured limit (else: unknown)
           --max-entries N     list at most N leases and N waiters (0-1000, default 20); counts cover all
-          --wide              show owners as full execution ARNs (default: the execution name)
+          --wide              show owners as full execution ARNs (default: the execution name) and long
+                              concurrency keys whole (a KEY column appears when a listed lease has one)
         """,
         ["table", "pool", "hash-key", "range-key", "ttl-attribute", "max-leases", "max-entries"],
         ["json", "wide"]);
@@ -52,13 +53,20 @@ internal static class Cli
 
     public static readonly CommandSpec SetLimit = new(
         "set-limit",
-        "change the limit at run time (at most max_concurrent_leases), or go back to it",
-        "lease-manager set-limit --table NAME [--pool PREFIX] --max-leases N (--limit L | --default) [--callback] [--json]\n\n" + Pool + """
+        "change the limit of the pool or of one concurrency key at run time, or go back to the configured one",
+        "lease-manager set-limit --table NAME [--pool PREFIX] --max-leases N (--limit L | --default) [--callback] [--json]\n"
+        + "       lease-manager set-limit --table NAME [--pool PREFIX] --max-leases N --key KEY --max-per-key M (--limit L | --default) [--requested-by WHO] [--json]\n\n" + Pool + """
           --max-leases N      the pool's max_concurrent_leases (Terraform): the upper bound; required
-          --limit L           the new limit, 1 to --max-leases; lowering waits ~11 s until every instance honours it
-          --default           remove the stored limit: max_concurrent_leases applies again
+          --limit L           the new limit, 1 to --max-leases; lowering the pool's waits ~11 s until every instance honours it
+          --default           remove the stored limit: the configured one applies again
+          --key KEY           set the limit of this concurrency key instead of the pool's, as the admin
+                              function's set_limit action with concurrency_key does (a key's limit binds
+                              from the next grant of any instance: no wait)
+          --max-per-key M     with --key: the key's configured limit (its entry in key_limits, else
+                              max_concurrent_leases_per_key): what --default goes back to; required
+          --requested-by WHO  with --key: who asks, for the function's answer and log (default: lease-manager-cli, with $USER)
         """ + Callback,
-        ["table", "pool", "hash-key", "range-key", "ttl-attribute", "max-leases", "limit"],
+        ["table", "pool", "hash-key", "range-key", "ttl-attribute", "max-leases", "limit", "key", "max-per-key", "requested-by"],
         ["json", "callback", "default"]);
 
     private static readonly CommandSpec[] Commands = [Status, Release, SetLimit];

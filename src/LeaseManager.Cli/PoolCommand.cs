@@ -4,7 +4,7 @@ using LeaseManager.Leasing;
 namespace LeaseManager.Cli;
 
 /// <summary>One command against one pool: builds the pool from the options, runs the library's operator API, prints the answer.</summary>
-internal sealed class PoolCommand
+internal sealed partial class PoolCommand
 {
     private const int DefaultEntries = 20;
 
@@ -33,6 +33,9 @@ internal sealed class PoolCommand
             // Reading needs no limit: without --max-leases the pool is read as the largest there is,
             // and the configured limit is shown as unknown rather than as that number.
             MaxConcurrentLeases = _maxLeases ?? LeasePoolOptions.MaxSlots,
+
+            // A key's configured limit: only set-limit --key asks for it (keys are off otherwise).
+            MaxConcurrentLeasesPerKey = args.Int("max-per-key", 1, LeasePoolOptions.MaxSlots),
         };
         try
         {
@@ -109,6 +112,16 @@ internal sealed class PoolCommand
 
         _args.ExactlyOne("limit", "default");
         var limit = _args.Has("limit") ? _args.Int("limit", 1, int.MaxValue) : null;
+        if (_args.Has("key"))
+        {
+            return await SetKeyLimitAsync(_args.Value("key")!, limit, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_args.Has("max-per-key") || _args.Has("requested-by"))
+        {
+            throw new UsageException($"--{(_args.Has("max-per-key") ? "max-per-key" : "requested-by")} goes with --key");
+        }
+
         var pool = await WriterPool(release: false, limit, cancellationToken).ConfigureAwait(false);
         var outcome = await pool.SetLimitAsync(limit, cancellationToken).ConfigureAwait(false);
         if (_args.Flag("json"))

@@ -27,17 +27,23 @@ internal static class StatusView
         }
         else
         {
+            // The KEY column only when some listed lease counts against a concurrency key.
+            var keyed = report.Leases.Any(l => l.ConcurrencyKey is not null);
             var rows = report.Leases.Select(l => new[]
             {
                 l.LeaseId + (l.AboveLimit ? " *" : ""),
                 l.Slot.ToString(CultureInfo.InvariantCulture),
                 TextTable.Owner(l.OwnerId, wide),
                 l.ResourceId ?? "-",
+                l.ConcurrencyKey is { } key ? (wide ? key : TextTable.Cut(key)) : "-",
                 l.AcquiredAtMs is { } at ? TextTable.Duration(now - at) : "?",
                 TextTable.Duration(l.ExpiresAtMs - now),
                 l.Renewals.ToString(CultureInfo.InvariantCulture),
-            }).ToList();
-            TextTable.Write(text, ["LEASE ID", "SLOT", "OWNER", "RESOURCE", "HELD FOR", "EXPIRES IN", "RENEWALS"], rows, new HashSet<int> { 1, 4, 5, 6 });
+            }.Where((_, column) => keyed || column != 4).ToArray()).ToList();
+            string[] headers = keyed
+                ? ["LEASE ID", "SLOT", "OWNER", "RESOURCE", "KEY", "HELD FOR", "EXPIRES IN", "RENEWALS"]
+                : ["LEASE ID", "SLOT", "OWNER", "RESOURCE", "HELD FOR", "EXPIRES IN", "RENEWALS"];
+            TextTable.Write(text, headers, rows, keyed ? new HashSet<int> { 1, 5, 6, 7 } : new HashSet<int> { 1, 4, 5, 6 });
             if (report.Leases.Any(l => l.AboveLimit))
             {
                 text.Append("  * above the limit in force (left from a larger one): it ends without being passed on\n");

@@ -60,6 +60,10 @@ internal static class TextTable
 
         var parts = owner.Split(':');
         var name = parts.Length >= 8 && parts[0] == "arn" && parts[2] == "states" && parts[5] is "execution" or "express" ? parts[7] : owner;
-        return name.Length <= max ? name : string.Concat(name.AsSpan(0, max / 2 - 1), "…", name.AsSpan(name.Length - (max - max / 2)));
+        return Cut(name, max);
     }
+
+    /// <summary><paramref name="text"/>, cut in the middle past <paramref name="max"/> characters.</summary>
+    public static string Cut(string text, int max = 40) =>
+        text.Length <= max ? text : string.Concat(text.AsSpan(0, max / 2 - 1), "…", text.AsSpan(text.Length - (max - max / 2)));
 }
