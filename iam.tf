@@ -31,10 +31,11 @@ locals {
         {
           # Exactly the calls src/ makes: PutItem, UpdateItem, DeleteItem, Query and TransactWriteItems,
           # which IAM authorises per item as PutItem/UpdateItem/DeleteItem, plus ConditionCheckItem with
-          # the callback strategy (every grant and release checks the queue marker in its transaction).
+          # the callback strategy (every grant and release checks the queue marker in its transaction)
+          # and with concurrency keys (a prune checks each slot it drops from a key's set).
           Sid      = "UseOwnLeasePool"
           Effect   = "Allow"
-          Action   = concat(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"], var.sfn_wait_strategy == "callback" ? ["dynamodb:ConditionCheckItem"] : [])
+          Action   = concat(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"], var.sfn_wait_strategy == "callback" || local.keys_on ? ["dynamodb:ConditionCheckItem"] : [])
           Resource = [local.table_arn]
           Condition = {
             "ForAllValues:StringEquals" = { "dynamodb:LeadingKeys" = [local.pool_key] }

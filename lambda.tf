@@ -9,8 +9,9 @@ resource "aws_cloudwatch_log_group" "lambda" {
 locals {
   # The function's environment (src/LeaseManager.Lambda/Hosting/FunctionEnvironment.cs names each
   # variable once; a test checks this map against it). The admin function (admin.tf) runs the same
-  # package with LEASE_ADMIN_ACTIONS = "enabled".
-  lambda_environment = {
+  # package with LEASE_ADMIN_ACTIONS = "enabled". A null value leaves the variable out: the key
+  # limits exist only when the fragments send a concurrency key.
+  lambda_environment = { for name, value in {
     LEASE_TABLE_NAME           = local.table_name
     LEASE_TABLE_HASH_KEY       = var.ddb_hash_key
     LEASE_TABLE_RANGE_KEY      = var.ddb_range_key
@@ -28,7 +29,9 @@ locals {
     POWERTOOLS_METRICS_NAMESPACE  = var.powertools_configuration.metrics_namespace
     POWERTOOLS_METRICS_DISABLED   = tostring(var.powertools_configuration.metrics_disabled)
     LEASE_ADMIN_ACTIONS           = "disabled"
-  }
+    LEASE_MAX_CONCURRENT_PER_KEY  = local.keys_on && var.max_concurrent_leases_per_key != null ? tostring(var.max_concurrent_leases_per_key) : null
+    LEASE_KEY_LIMITS              = length(local.key_limits) > 0 ? jsonencode(local.key_limits) : null
+  } : name => value if value != null }
 }
 
 resource "aws_lambda_function" "this" {

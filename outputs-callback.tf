@@ -3,7 +3,7 @@
 ################################################################################
 
 output "sfn_workflow_types" {
-  description = "State machine types the fragments can run in: [\"STANDARD\"] with the callback strategy (.waitForTaskToken exists in Standard workflows only, including Distributed Map child workflows), else [\"STANDARD\", \"EXPRESS\"]. Check your aws_sfn_state_machine's type against it in a lifecycle precondition to fail at plan time (examples/complete does)."
+  description = "State machine types the fragments can run in: [\"STANDARD\"] with the callback strategy and sfn_on_busy = \"wait\" (.waitForTaskToken exists in Standard workflows only, including Distributed Map child workflows), else [\"STANDARD\", \"EXPRESS\"]. Check your aws_sfn_state_machine's type against it in a lifecycle precondition to fail at plan time (examples/complete does)."
   value       = local.sfn_workflow_types
 }
 

@@ -56,7 +56,7 @@ output "lambda_permissions" {
 ################################################################################
 
 output "acquire_lease_state" {
-  description = "JSON object of states to merge into your definition's States: the AcquireLease Task and the CheckLeaseStatus Choice, plus WaitForLease: a Wait state with the poll strategy, a .waitForTaskToken Task with the callback strategy (Standard workflows only). CheckLeaseStatus (and the callback WaitForLease) go on to sfn_post_acquire_lease_state once the lease is held."
+  description = "JSON object of states to merge into your definition's States: the AcquireLease Task and the CheckLeaseStatus Choice, plus WaitForLease: a Wait state with the poll strategy, a .waitForTaskToken Task with the callback strategy (Standard workflows only); no WaitForLease with the retry strategy or sfn_on_busy = \"fail\" or \"skip\". CheckLeaseStatus (and the callback WaitForLease) go on to sfn_post_acquire_lease_state once the lease is held; with \"skip\", any other answer goes to sfn_post_skip_state."
   value       = try(local.fragments.acquire, null)
 
   precondition {
@@ -90,6 +90,26 @@ output "acquire_lease_state" {
   }
 
   precondition {
+    condition     = !local.use_jsonata || local.key_jsonata_known
+    error_message = "JSONata fragments need sfn_concurrency_key_jsonata: sfn_concurrency_key_jsonpath is not a plain dotted path (\"$.a.b\") the module can translate."
+  }
+
+  precondition {
+    condition     = local.keys_on || !local.key_given
+    error_message = "sfn_concurrency_key_jsonata is read by JSONata fragments only: with sfn_query_language = \"JSONPath\" set sfn_concurrency_key_jsonpath instead."
+  }
+
+  precondition {
+    condition     = local.skip_when_busy == (var.sfn_post_skip_state != null)
+    error_message = "sfn_post_skip_state is where sfn_on_busy = \"skip\" goes instead of the work: set both, or neither."
+  }
+
+  precondition {
+    condition     = var.sfn_post_skip_state == null || !contains(concat(local.state_names, [var.sfn_post_acquire_lease_state]), coalesce(var.sfn_post_skip_state, "-"))
+    error_message = "sfn_post_skip_state must name a state after the lease states that runs without a lease: not your work state (sfn_post_acquire_lease_state) and none of the lease states."
+  }
+
+  precondition {
     condition     = !contains(local.state_names, var.sfn_post_acquire_lease_state)
     error_message = "sfn_post_acquire_lease_state must name your work state, not one of the lease states."
   }
@@ -106,7 +126,7 @@ output "check_lease_status_state" {
 }
 
 output "wait_for_lease_state" {
-  description = "JSON object holding only WaitForLease, the Wait (poll) or the .waitForTaskToken Task (callback); it is already part of acquire_lease_state, and merging both gives the same result. null with the retry strategy, which does not wait in a state."
+  description = "JSON object holding only WaitForLease, the Wait (poll) or the .waitForTaskToken Task (callback); it is already part of acquire_lease_state, and merging both gives the same result. null with the retry strategy, which does not wait in a state, and with sfn_on_busy = \"fail\" or \"skip\", which do not wait."
   value       = try(local.fragments.wait, null)
 }
 

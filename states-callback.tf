@@ -6,8 +6,9 @@ locals {
   callback_strategy = var.sfn_wait_strategy == "callback"
   invoke_wait       = local.create_lambda ? "arn:${data.aws_partition.current[0].partition}:states:::lambda:invoke.waitForTaskToken" : null
 
-  # .waitForTaskToken exists in Standard workflows only (Express supports request/response alone).
-  sfn_workflow_types = local.callback_strategy ? ["STANDARD"] : ["STANDARD", "EXPRESS"]
+  # .waitForTaskToken exists in Standard workflows only (Express supports request/response alone);
+  # with sfn_on_busy "fail" or "skip" the queueing Task is not rendered.
+  sfn_workflow_types = local.queues ? ["STANDARD"] : ["STANDARD", "EXPRESS"]
 
   # The lease a queued execution is handed lasts as long as one AcquireLease takes without asking.
   queue_constants = { action = "wait", lease_duration_seconds = var.max_lease_duration_seconds }
@@ -36,5 +37,5 @@ locals {
 
   # Through JSON: the Wait and the Task are objects of different types, which a conditional cannot
   # unify (and poll renders exactly what it rendered before the callback strategy existed).
-  waiting_state = local.retry_strategy ? null : jsondecode(local.callback_strategy ? jsonencode(local.states.queue) : jsonencode(local.states.wait))
+  waiting_state = local.waits_in_state ? jsondecode(local.queues ? jsonencode(local.states.queue) : jsonencode(local.states.wait)) : null
 }

@@ -36,25 +36,9 @@ locals {
     JitterStrategy  = "FULL"
   }]
 
-  # The retry strategy: a full pool is an error the Task retries with backoff and full jitter, one
-  # state transition per attempt. Step Functions counts $$.State.RetryCount across both retriers, so
-  # every retry looks up the owner's lease first (an earlier attempt may have taken one).
-  acquire_retry = concat(local.task_retry, local.retry_strategy ? [{
-    ErrorEquals     = ["LeaseManager.LeaseUnavailable"]
-    IntervalSeconds = var.sfn_lease_retry.interval_seconds
-    MaxAttempts     = var.sfn_lease_retry.max_attempts
-    BackoffRate     = var.sfn_lease_retry.backoff_rate
-    MaxDelaySeconds = var.sfn_lease_retry.max_delay_seconds
-    JitterStrategy  = "FULL"
-  }] : [])
-
-  acquire_comment = "Acquire a lease of pool '${var.lease_prefix}' (at most ${var.max_concurrent_leases} at once). Idempotent per execution and resource id.${local.retry_strategy ? " A full pool is retried (LeaseManager.LeaseUnavailable) and fails the execution once the retries run out." : ""}${local.callback_strategy ? " A full pool, or executions already queued, leads to ${var.sfn_wait_state_name}, which queues for the next free slot." : ""}"
-  acquire_fields  = ["status", "lease_id", "lease_expires_at", "current_running", "max_concurrent_leases"]
-  release_fields  = ["status", "lease_id", "released"]
-  renew_fields    = ["status", "lease_id", "lease_expires_at"]
-
-  # The payload fields every acquire sends; the two forms below only differ in how they read them.
-  acquire_constants = merge({ action = "acquire" }, local.retry_strategy ? { fail_if_unavailable = true } : {})
+  acquire_fields = ["status", "lease_id", "lease_expires_at", "current_running", "max_concurrent_leases", "limited_by"]
+  release_fields = ["status", "lease_id", "released"]
+  renew_fields   = ["status", "lease_id", "lease_expires_at"]
 
   # Through JSON, so "End" stays a boolean: a plain conditional would unify {End = true} and
   # {Next = "..."} into map(string) and render "End": "true", which Step Functions rejects.
@@ -73,12 +57,13 @@ locals {
       Next     = var.sfn_check_lease_state_name
     }
 
-    # Only "acquired" leads to the work; anything else ("wait" only with the poll and callback
-    # strategies) fails the execution with States.NoChoiceMatched, so work never runs without a lease.
-    check = {
+    # Only "acquired" leads to the work; "wait" leads to the waiting state when one is reachable
+    # (states-keys.tf); anything else goes to sfn_post_skip_state with sfn_on_busy = "skip", or
+    # fails the execution with States.NoChoiceMatched: work never runs without a lease.
+    check = merge({
       Type    = "Choice"
-      Comment = "Go on only with a lease."
-    }
+      Comment = local.check_comment
+    }, local.check_default)
 
     wait = {
       Type    = "Wait"
@@ -128,7 +113,7 @@ locals {
           "owner_id.$"    = "$$.Execution.Id"
           # 0 on a first attempt: one write. A retry looks up the lease an earlier attempt may have taken.
           "attempt.$" = "$$.State.RetryCount"
-        })
+        }, local.key_payload.jsonpath)
       }
       ResultSelector = { for f in local.acquire_fields : "${f}.$" => "$.Payload.${f}" }
       ResultPath     = local.result_path
@@ -137,7 +122,7 @@ locals {
     check = {
       Choices = concat(
         [{ Variable = "${local.result_path}.status", StringEquals = "acquired", Next = var.sfn_post_acquire_lease_state }],
-        local.retry_strategy ? [] : [{ Variable = "${local.result_path}.status", StringEquals = "wait", Next = var.sfn_wait_state_name }],
+        local.check_wait.jsonpath,
       )
     }
 
@@ -150,7 +135,7 @@ locals {
           "task_token.$"  = "$$.Task.Token"
           "owner_id.$"    = "$$.Execution.Id"
           "resource_id.$" = var.sfn_resource_id_jsonpath
-        }, var.sfn_priority_jsonpath == null ? {} : { "priority.$" = var.sfn_priority_jsonpath })
+        }, var.sfn_priority_jsonpath == null ? {} : { "priority.$" = var.sfn_priority_jsonpath }, local.key_payload.jsonpath)
       }
       # SendTaskSuccess's output is the acquire answer itself: the same fields, without Payload.
       ResultSelector = { for f in local.acquire_fields : "${f}.$" => "$.${f}" }
@@ -207,7 +192,7 @@ locals {
           resource_id = "{% ${local.resource_id_jsonata} %}"
           owner_id    = "{% $states.context.Execution.Id %}"
           attempt     = "{% $states.context.State.RetryCount %}"
-        })
+        }, local.key_payload.jsonata)
       }
       Assign = { (var.sfn_lease_variable_name) = "{% ${local.select_jsonata.acquire} %}" }
       Output = "{% $states.input %}"
@@ -217,7 +202,7 @@ locals {
       QueryLanguage = "JSONata"
       Choices = concat(
         [{ Condition = "{% ${local.lease_var}.status = 'acquired' %}", Next = var.sfn_post_acquire_lease_state }],
-        local.retry_strategy ? [] : [{ Condition = "{% ${local.lease_var}.status = 'wait' %}", Next = var.sfn_wait_state_name }],
+        local.check_wait.jsonata,
       )
     }
 
@@ -231,7 +216,7 @@ locals {
           task_token  = "{% $states.context.Task.Token %}"
           owner_id    = "{% $states.context.Execution.Id %}"
           resource_id = "{% ${local.resource_id_jsonata} %}"
-        }, local.priority_jsonata == null ? {} : { priority = "{% ${local.priority_jsonata} %}" })
+        }, local.priority_jsonata == null ? {} : { priority = "{% ${local.priority_jsonata} %}" }, local.key_payload.jsonata)
       }
       Assign = { (var.sfn_lease_variable_name) = "{% ${local.select_jsonata.queue} %}" }
       Output = "{% $states.input %}"
@@ -268,10 +253,10 @@ locals {
         (var.sfn_acquire_lease_state_name) = local.states.acquire
         (var.sfn_check_lease_state_name)   = local.states.check
       },
-      local.retry_strategy ? {} : { (var.sfn_wait_state_name) = local.waiting_state },
+      local.waits_in_state ? { (var.sfn_wait_state_name) = local.waiting_state } : {},
     ))
     check   = jsonencode({ (var.sfn_check_lease_state_name) = local.states.check })
-    wait    = local.retry_strategy ? null : jsonencode({ (var.sfn_wait_state_name) = local.waiting_state })
+    wait    = local.waits_in_state ? jsonencode({ (var.sfn_wait_state_name) = local.waiting_state }) : null
     release = jsonencode({ (var.sfn_release_lease_state_name) = local.states.release })
     renew   = var.sfn_post_renew_lease_state == null ? null : jsonencode({ (var.sfn_renew_lease_state_name) = local.states.renew })
   } : null

@@ -14,7 +14,7 @@ variable "sfn_resource_id_jsonpath" {
 }
 
 variable "sfn_lease_result_path" {
-  description = "ResultPath where AcquireLease stores its answer (status, lease_id, lease_expires_at, current_running, max_concurrent_leases)."
+  description = "ResultPath where AcquireLease stores its answer (status, lease_id, lease_expires_at, current_running, max_concurrent_leases, limited_by)."
   type        = string
   default     = "$.acquireLease"
 
@@ -152,7 +152,7 @@ variable "sfn_task_retry" {
 }
 
 variable "sfn_wait_strategy" {
-  description = "How AcquireLease waits for a full pool. \"poll\": the lease manager answers \"wait\" and a Choice + Wait loop asks again every sfn_wait_seconds (three state transitions per attempt). \"retry\": the lease manager raises LeaseManager.LeaseUnavailable and the Task's own Retry asks again with backoff and full jitter (sfn_lease_retry; one transition per attempt), failing the execution with that error once the attempts run out. \"callback\" (Standard workflows only): the execution queues on a .waitForTaskToken Task and the lease manager hands it a freed slot directly, first in, first out within a priority (sfn_priority_jsonpath), with SendTaskSuccess; see sfn_callback_timeout_seconds and callback_sweep_enabled."
+  description = "How AcquireLease waits for a full pool (with sfn_on_busy = \"wait\", the default; \"fail\" and \"skip\" do not wait). \"poll\": the lease manager answers \"wait\" and a Choice + Wait loop asks again every sfn_wait_seconds (three state transitions per attempt). \"retry\": the lease manager raises LeaseManager.LeaseUnavailable and the Task's own Retry asks again with backoff and full jitter (sfn_lease_retry; one transition per attempt), failing the execution with that error once the attempts run out. \"callback\" (Standard workflows only): the execution queues on a .waitForTaskToken Task and the lease manager hands it a freed slot directly, first in, first out within a priority (sfn_priority_jsonpath), with SendTaskSuccess; see sfn_callback_timeout_seconds and callback_sweep_enabled."
   type        = string
   default     = "poll"
 
@@ -207,7 +207,7 @@ variable "sfn_resource_id_jsonata" {
 }
 
 variable "sfn_lease_variable_name" {
-  description = "JSONata fragments: the workflow variable AcquireLease assigns its answer to (status, lease_id, lease_expires_at, current_running, max_concurrent_leases); RenewLease updates lease_expires_at and ReleaseLease replaces it with the release answer. Read it as $<name>."
+  description = "JSONata fragments: the workflow variable AcquireLease assigns its answer to (status, lease_id, lease_expires_at, current_running, max_concurrent_leases, limited_by); RenewLease updates lease_expires_at and ReleaseLease replaces it with the release answer. Read it as $<name>."
   type        = string
   default     = "lease"
 

@@ -110,26 +110,6 @@ module "orders_lease" {
 }
 
 ################################################################################
-# The reporting pool: a second lease manager on the same table
-################################################################################
-
-module "reporting_lease" {
-  source = "../.."
-
-  name_prefix           = "${var.name_prefix}-reporting"
-  create_dynamodb_table = false
-  ddb_table_name        = module.orders_lease.dynamodb_table_name
-  lease_prefix          = "reporting"
-  max_concurrent_leases = 2
-  lambda_package_path   = var.lease_manager_package_path
-  kms_key_arn           = aws_kms_key.leases.arn
-
-  sfn_post_acquire_lease_state  = "BuildReport"
-  end_state_after_release_lease = true
-  sfn_wait_strategy             = "callback"
-}
-
-################################################################################
 # The workflow: 50 jobs fanned out by a Map, at most max_concurrent_jobs at once
 ################################################################################
 

@@ -52,3 +52,13 @@ output "orders_dashboard_name" {
   description = "The orders pool's CloudWatch dashboard."
   value       = module.orders_lease.dashboard_name
 }
+
+output "reporting_state_machine_arn" {
+  description = "ARN of the reporting workflow; start it with input {\"tenant_id\": ..., \"report_id\": ...}."
+  value       = aws_sfn_state_machine.reporting.arn
+}
+
+output "reporting_state_machine_definition" {
+  description = "The reporting workflow's definition as deployed (JSON): at most 10 reports at once, 2 per tenant."
+  value       = local.reporting_definition
+}

@@ -9,7 +9,7 @@ source scripts/terraform-env.sh
 passed=0 failed=0
 rm -rf build/rendered
 node tools/quickstart.mjs >/dev/null || { echo "FAIL quick start extraction"; echo "0 passed, 1 failed"; exit 1; }
-for config in tests/render/fragments tests/render/depth tests/render/callback build/quickstart examples/*/; do
+for config in tests/render/fragments tests/render/depth tests/render/callback tests/render/keys build/quickstart examples/*/; do
   [ -d "$config/tests" ] || continue
   name=$(basename "$config")
   if node tools/render.mjs "$config" "build/rendered/$name" >/dev/null 2>"build/render-$name.err"; then

@@ -50,6 +50,7 @@ run "jsonpath_waits_on_a_task_token_and_lands_the_lease_where_acquire_does" {
         "lease_expires_at.$"      = "$.lease_expires_at"
         "current_running.$"       = "$.current_running"
         "max_concurrent_leases.$" = "$.max_concurrent_leases"
+        "limited_by.$"            = "$.limited_by"
       }
       ResultPath = "$.lease"
       Retry = [
@@ -144,7 +145,7 @@ run "jsonata_assigns_the_handed_over_lease_like_acquire" {
 
   assert {
     condition = (
-      jsondecode(output.acquire_lease_state).WaitForLease.Assign == { jobLease = "{% $states.result.{'status': status, 'lease_id': lease_id, 'lease_expires_at': lease_expires_at, 'current_running': current_running, 'max_concurrent_leases': max_concurrent_leases} %}" }
+      jsondecode(output.acquire_lease_state).WaitForLease.Assign == { jobLease = "{% $states.result.{'status': status, 'lease_id': lease_id, 'lease_expires_at': lease_expires_at, 'current_running': current_running, 'max_concurrent_leases': max_concurrent_leases, 'limited_by': limited_by} %}" }
       && jsondecode(output.acquire_lease_state).AcquireLease.Assign.jobLease == replace(jsondecode(output.acquire_lease_state).WaitForLease.Assign.jobLease, "$states.result.", "$states.result.Payload.")
       && jsondecode(output.acquire_lease_state).WaitForLease.Output == "{% $states.input %}"
     )

@@ -18,3 +18,18 @@ run "function_role_grants_exactly_the_dynamodb_calls_the_code_makes" {
     error_message = "the role grants exactly PutItem, UpdateItem, DeleteItem and Query"
   }
 }
+
+run "keys_add_condition_checks_for_the_prune_and_nothing_else" {
+  command = apply
+
+  variables {
+    sfn_concurrency_key_jsonpath  = "$.tenant_id"
+    max_concurrent_leases_per_key = 2
+  }
+
+  # A prune drops a key's slot only after a ConditionCheck that the slot holds no live lease of the key.
+  assert {
+    condition     = sort([for s in jsondecode(aws_iam_role_policy.lambda[0].policy).Statement : s.Action if s.Sid == "UseOwnLeasePool"][0]) == sort(["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"])
+    error_message = "with keys the role also grants ConditionCheckItem"
+  }
+}

@@ -159,7 +159,7 @@ run "jsonata_fragments_use_arguments_assign_and_output" {
 
   assert {
     condition = jsondecode(output.acquire_lease_state).AcquireLease.Assign == {
-      jobLease = "{% $states.result.Payload.{'status': status, 'lease_id': lease_id, 'lease_expires_at': lease_expires_at, 'current_running': current_running, 'max_concurrent_leases': max_concurrent_leases} %}"
+      jobLease = "{% $states.result.Payload.{'status': status, 'lease_id': lease_id, 'lease_expires_at': lease_expires_at, 'current_running': current_running, 'max_concurrent_leases': max_concurrent_leases, 'limited_by': limited_by} %}"
     }
     error_message = "the answer goes to $jobLease"
   }

@@ -22,8 +22,8 @@ run "two_pools_on_one_table" {
   }
 
   assert {
-    condition     = module.reporting_lease.lease_pool_key == "pool#reporting" && module.reporting_lease.max_concurrent_leases == 2
-    error_message = "reporting pool: prefix reporting, 2 leases"
+    condition     = module.reporting_lease.lease_pool_key == "pool#reporting" && module.reporting_lease.max_concurrent_leases == 10 && module.reporting_lease.max_concurrent_leases_per_key == 2
+    error_message = "reporting pool: prefix reporting, 10 leases, 2 per tenant"
   }
 
   assert {
@@ -127,7 +127,35 @@ run "jobs_queue_for_freed_slots_urgent_ones_first" {
   }
 
   assert {
-    condition     = aws_sfn_state_machine.workflow.type == "STANDARD" && module.orders_lease.sweep_schedule_arn != null && module.reporting_lease.sweep_schedule_arn != null
-    error_message = "a Standard workflow (.waitForTaskToken); each pool sweeps expired leases"
+    condition     = aws_sfn_state_machine.workflow.type == "STANDARD" && module.orders_lease.sweep_schedule_arn != null && module.reporting_lease.sweep_schedule_arn == null
+    error_message = "a Standard workflow (.waitForTaskToken); the orders pool sweeps expired leases to its queue (the polling reporting pool has none)"
+  }
+}
+
+run "reports_at_most_two_per_tenant_under_ten" {
+  command = apply
+
+  assert {
+    condition = (
+      jsondecode(output.reporting_state_machine_definition).States.AcquireLease.Parameters.Payload["concurrency_key.$"] == "$.tenant_id"
+      && jsondecode(output.reporting_state_machine_definition).States.AcquireLease.Parameters.Payload["resource_id.$"] == "$.report_id"
+      && jsondecode(output.reporting_state_machine_definition).States.CheckLeaseStatus.Choices[1].Next == "WaitForLease"
+      && jsondecode(output.reporting_state_machine_definition).States.WaitForLease.Type == "Wait"
+    )
+    error_message = "each report's acquire sends its tenant as the concurrency key; a full tenant polls"
+  }
+
+  assert {
+    condition = (
+      module.reporting_lease.lambda_function_arn != null
+      && jsondecode(output.reporting_acquire_lease_state).AcquireLease.Parameters.FunctionName == module.reporting_lease.lambda_function_arn
+      && keys(jsondecode(output.reporting_state_machine_definition).States) == ["AcquireLease", "BuildReport", "CheckLeaseStatus", "ReleaseLease", "WaitForLease"]
+    )
+    error_message = "the reporting workflow merges the reporting pool's fragments"
+  }
+
+  assert {
+    condition     = aws_iam_role_policy.reporting_invoke_lease_manager.policy == module.reporting_lease.lambda_permissions && aws_sfn_state_machine.reporting.role_arn == aws_iam_role.reporting.arn
+    error_message = "the reporting workflow may invoke the reporting lease manager only"
   }
 }

@@ -42,7 +42,7 @@ public sealed record QueuedWaiter(string WakeToken, string? OwnerId, string? Res
 /// <param name="LeaseDurationSeconds">The lease it will be handed; null: the pool's longest.</param>
 /// <param name="Priority">0..1000, higher first; FIFO within one priority.</param>
 /// <param name="RequestedAtMs">When it was asked for (epoch ms); null: the call's start. Reclaim compares it with the execution's end.</param>
-/// <param name="ConcurrencyKey">Refused for now: a waiter cannot queue under a concurrency key yet (keyed acquires fail or skip when busy with this strategy).</param>
+/// <param name="ConcurrencyKey">The key its lease will count against: while the key is full it waits in the key's own queue, holding up no other key.</param>
 public sealed record WaitRequest(
     string WakeToken,
     string OwnerId,

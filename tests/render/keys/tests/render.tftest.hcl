@@ -1,0 +1,50 @@
+# One run the ASL validators read. Distinct function ARNs send each definition's lease Tasks to its
+# own lease manager.
+
+mock_provider "aws" {
+  source = "../../terraform/mocks"
+}
+
+override_resource {
+  target = module.tenant_wait.aws_lambda_function.this
+  values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-tenant-lease-manager" }
+}
+
+override_resource {
+  target = module.singleton_jsonpath.aws_lambda_function.this
+  values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-singleton-jp-lease-manager" }
+}
+
+override_resource {
+  target = module.singleton_jsonata.aws_lambda_function.this
+  values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-singleton-ja-lease-manager" }
+}
+
+override_resource {
+  target = module.fail_jsonpath.aws_lambda_function.this
+  values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-fail-jp-lease-manager" }
+}
+
+override_resource {
+  target = module.fail_jsonata.aws_lambda_function.this
+  values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-fail-ja-lease-manager" }
+}
+
+run "render" {
+  command = apply
+
+  assert {
+    condition = alltrue([for name, d in local.definitions : alltrue(flatten([for s in values(d.States) : concat(
+      [try(contains(keys(d.States), s.Next), !can(s.Next))],
+      [try(contains(keys(d.States), s.Default), !can(s.Default))],
+      [for c in try(s.Choices, []) : contains(keys(d.States), c.Next)],
+      [for c in try(s.Catch, []) : contains(keys(d.States), c.Next)],
+    )]))])
+    error_message = "every Next, Default and Catch names a state of its definition"
+  }
+
+  assert {
+    condition     = local.definitions.singleton_jsonpath.States.CheckLeaseStatus.Default == "AlreadyRunning" && !contains(keys(local.definitions.singleton_jsonata.States), "WaitForLease")
+    error_message = "skip goes to AlreadyRunning; nothing waits"
+  }
+}
