@@ -24,7 +24,7 @@ public sealed record PoolStatusReported(PoolStatus Pool) : LeaseAnswer
             Pool.WaitersTruncated,
             now / 1000,
             [.. Pool.Leases.Select(l => new HeldLeaseWire(l.LeaseId, l.Slot, l.OwnerId, l.ResourceId, l.AcquiredAtMs / 1000, l.ExpiresAtMs / 1000, l.Renewals, l.AboveLimit, l.ConcurrencyKey))],
-            [.. Pool.Waiters.Select(w => new WaiterWire(w.Position, w.OwnerId, w.ResourceId, w.Priority, w.QueuedAtMs / 1000, Math.Max(0, now - w.QueuedAtMs) / 1000))]);
+            [.. Pool.Waiters.Select(w => new WaiterWire(w.Position, w.OwnerId, w.ResourceId, w.Priority, w.QueuedAtMs / 1000, Math.Max(0, now - w.QueuedAtMs) / 1000, w.ConcurrencyKey, w.WaitsForKey))]);
         return JsonSerializer.SerializeToUtf8Bytes(wire, AdminJson.Default.StatusWire);
     }
 }
@@ -64,7 +64,7 @@ internal sealed record StatusWire(
 
 internal sealed record HeldLeaseWire(string LeaseId, int Slot, string? OwnerId, string? ResourceId, long? AcquiredAt, long ExpiresAt, int Renewals, bool AboveLimit, string? ConcurrencyKey);
 
-internal sealed record WaiterWire(int Position, string OwnerId, string? ResourceId, int Priority, long QueuedAt, long WaitSeconds);
+internal sealed record WaiterWire(int Position, string OwnerId, string? ResourceId, int Priority, long QueuedAt, long WaitSeconds, string? ConcurrencyKey, bool WaitsForKey);
 
 internal sealed record ForceReleaseWire(string Status, int ReleasedCount, IReadOnlyList<string> LeaseIds, string RequestedBy);
 

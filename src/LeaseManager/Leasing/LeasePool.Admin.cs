@@ -32,9 +32,15 @@ public sealed partial class LeasePool
             .Select(s => new HeldLease(s.LeaseId, s.Slot, s.OwnerId, s.ResourceId, s.AcquiredAtMs, s.ExpiresAtMs, s.Renewals, s.Slot >= limit, s.ConcurrencyKey))
             .ToList();
 
+        // Both queues, in the one order they share: waiters for a slot and waiters for room in their key.
         var queue = _options.HandOffToWaiters ? await _store.QueueAsync(cancellationToken).ConfigureAwait(false) : [];
+        if (_options.HandOffToWaiters && _options.MaxConcurrentLeasesPerKey is not null)
+        {
+            queue = [.. queue.Concat(await _store.KeyQueuesAsync(null, cancellationToken).ConfigureAwait(false)).OrderBy(e => LeaseItem.QueueOrder(e.QueueKey), StringComparer.Ordinal)];
+        }
+
         var waiters = queue.Take(maxEntries)
-            .Select((e, i) => new WaitingOwner(i + 1, e.OwnerId, e.ResourceId, e.Priority, e.QueuedAtMs))
+            .Select((e, i) => new WaitingOwner(i + 1, e.OwnerId, e.ResourceId, e.Priority, e.QueuedAtMs, e.ConcurrencyKey, !e.InPoolQueue))
             .ToList();
         long? oldest = queue.Count > 0 ? Math.Max(0, now - queue.Min(e => e.QueuedAtMs)) : null;
         return new PoolStatus(_options.MaxConcurrentLeases, snapshot.StoredLimit, limit, live.Count, leases, queue.Count, waiters, oldest, now);

@@ -46,7 +46,9 @@ public sealed record HeldLease(string LeaseId, int Slot, string? OwnerId, string
 /// <param name="ResourceId">What it waits for, when it said.</param>
 /// <param name="Priority">Its priority: higher is served first, then earlier arrival.</param>
 /// <param name="QueuedAtMs">When it first asked (epoch ms); a re-ask keeps its place and this time.</param>
-public sealed record WaitingOwner(int Position, string OwnerId, string? ResourceId, int Priority, long QueuedAtMs);
+/// <param name="ConcurrencyKey">The key its lease will count against; null: none.</param>
+/// <param name="WaitsForKey">It waits in its key's own queue (the key is full), not for a slot of the pool.</param>
+public sealed record WaitingOwner(int Position, string OwnerId, string? ResourceId, int Priority, long QueuedAtMs, string? ConcurrencyKey = null, bool WaitsForKey = false);
 
 /// <summary>The answer to <see cref="LeasePool.SetLimitAsync"/>.</summary>
 /// <param name="PreviousLimit">The limit in force before.</param>

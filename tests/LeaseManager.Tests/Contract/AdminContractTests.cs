@@ -99,7 +99,7 @@ public sealed class AdminContractTests : IAsyncLifetime
         Keys(first).Should().Equal("lease_id", "slot", "owner_id", "resource_id", "acquired_at", "expires_at", "renewals", "above_limit", "concurrency_key");
         first.GetProperty("lease_id").GetString().Should().Be(held.GetProperty("lease_id").GetString());
         var waiter = status.GetProperty("waiters")[0];
-        Keys(waiter).Should().Equal("position", "owner_id", "resource_id", "priority", "queued_at", "wait_seconds");
+        Keys(waiter).Should().Equal("position", "owner_id", "resource_id", "priority", "queued_at", "wait_seconds", "concurrency_key", "waits_for_key");
         waiter.GetProperty("priority").GetInt32().Should().Be(2);
 
         var forced = await Invoke(_admin, $$"""{"action":"force_release","owner_id":"{{Owner}}","requested_by":"alice@ops"}""");

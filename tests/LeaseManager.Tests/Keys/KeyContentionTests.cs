@@ -21,7 +21,9 @@ public sealed class KeyContentionTests(ITestOutputHelper output) : LeaseTableTes
 
     // tenant-d is limited to 1 by an override; the others get the per-key default of 2. Four keys of
     // up to 2 + 1 = 7 > 5: the pool's limit binds too.
-    private LeasePoolOptions KeyedOptions() => Table.Options(PoolLimit, maxDurationSeconds: LeaseSeconds) with
+    // Holders that release early get leases long enough that none lapses before its release, even on
+    // a loaded machine (a lapsed lease's holder would be counted past its end).
+    private LeasePoolOptions KeyedOptions(bool releaseEarly) => Table.Options(PoolLimit, maxDurationSeconds: releaseEarly ? 20 : LeaseSeconds) with
     {
         MaxConcurrentLeasesPerKey = PerKey,
         KeyLimits = new Dictionary<string, int> { ["tenant-d"] = 1 },
@@ -38,7 +40,7 @@ public sealed class KeyContentionTests(ITestOutputHelper output) : LeaseTableTes
         var grants = new HoldingIntervals();
         var perKey = Keys.ToDictionary(k => k, _ => new HoldingIntervals());
         // Four instances (each its own client and hints), as four Lambda environments would be.
-        var pools = Enumerable.Range(0, 4).Select(_ => new LeasePool(Table.Peer.CreateClient(), KeyedOptions())).ToArray();
+        var pools = Enumerable.Range(0, 4).Select(_ => new LeasePool(Table.Peer.CreateClient(), KeyedOptions(releaseEarly))).ToArray();
 
         await Contention.RunAsync(Acquirers, TimeSpan.FromSeconds(5), grants, async i =>
         {

@@ -43,6 +43,9 @@ public sealed class KeyedCallbackTests : LeaseTableTest
         (await pool.AcquireAsync(Keyed("arn:exec:b0", "B"))).Status.Should().Be(AcquireStatus.Acquired, "another key's newcomer is not held up");
         (await pool.AcquireAsync(new AcquireRequest("arn:exec:plain", Attempt: 0))).Status.Should().Be(AcquireStatus.Acquired);
         (await pool.AcquireAsync(Keyed("arn:exec:a2", "A"))).LimitedBy.Should().Be(LeaseLimit.Key, "a newcomer of the key queues behind its waiter");
+        var status = await pool.GetStatusAsync();
+        status.Waiters.Should().ContainSingle().Which.Should().BeEquivalentTo(new { OwnerId = "arn:exec:a1", ConcurrencyKey = "A", WaitsForKey = true });
+        status.WaitingCount.Should().Be(1, "the operator's view and the oldest-waiter alarm count waiters for a key too");
 
         var woken = _notifier.Expect("token-arn:exec:a1");
         (await pool.ReleaseAsync(held.LeaseId)).Released.Should().BeTrue();
