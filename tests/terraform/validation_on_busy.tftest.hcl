@@ -33,7 +33,7 @@ run "rejects_empty_skip_state" {
 }
 
 run "callback_queues_under_a_key" {
-  command = plan
+  command = apply
 
   variables {
     sfn_wait_strategy             = "callback"
@@ -48,7 +48,7 @@ run "callback_queues_under_a_key" {
 }
 
 run "callback_queues_under_a_jsonata_key" {
-  command = plan
+  command = apply
 
   variables {
     sfn_wait_strategy             = "callback"

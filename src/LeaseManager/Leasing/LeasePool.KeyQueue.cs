@@ -66,8 +66,8 @@ public sealed partial class LeasePool
     /// Keeps each key's order across the two queues after a waiter joined its key's own queue: two
     /// waiters of a key queueing at once may land the later arrival in the pool's queue (the key had
     /// room for one) and the earlier one in the key's queue. While a waiter of the key in the pool's
-    /// queue arrived after the key queue's head, they swap places. Costs a read of the pool's queue,
-    /// and only when the key has waiters in both.
+    /// queue arrived after the key queue's head, they swap places. Costs a read of the pool's queue
+    /// from the head's place on (the waiters that arrived after it), only when the key has waiters in both.
     /// </summary>
     private async Task RebalanceKeyAsync(string keyHash, CancellationToken ct)
     {
@@ -79,8 +79,7 @@ public sealed partial class LeasePool
                 return;
             }
 
-            var latest = (await _store.QueueAsync(ct).ConfigureAwait(false))
-                .Where(e => e.KeyHash == keyHash)
+            var latest = (await _store.PooledAfterAsync(keyHash, LeaseItem.QueueOrder(head.QueueKey), ct).ConfigureAwait(false))
                 .MaxBy(e => LeaseItem.QueueOrder(e.QueueKey), StringComparer.Ordinal);
             if (latest is null || string.CompareOrdinal(LeaseItem.QueueOrder(latest.QueueKey), LeaseItem.QueueOrder(head.QueueKey)) < 0)
             {

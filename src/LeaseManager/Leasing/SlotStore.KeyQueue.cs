@@ -71,6 +71,36 @@ internal sealed partial class SlotStore
         return (answer.Items ?? []).Select(ToQueueEntry).OfType<QueueEntry>().FirstOrDefault();
     }
 
+    /// <summary>
+    /// The waiters of one key in the pool's queue that come after <paramref name="order"/>: one
+    /// consistent Query of the pool's queue from that place to its end, filtered on the key. It reads
+    /// only the waiters queued after that place (few: the swap it serves follows concurrent arrivals).
+    /// </summary>
+    public async Task<List<QueueEntry>> PooledAfterAsync(string keyHash, string order, CancellationToken ct)
+    {
+        var entries = new List<QueueEntry>();
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var request = new QueryRequest
+            {
+                TableName = _options.TableName,
+                ConsistentRead = true,
+                KeyConditionExpression = "#pk = :pk AND #sk BETWEEN :from AND :to",
+                FilterExpression = "#kh = :kh",
+                ExpressionAttributeNames = new() { ["#pk"] = _options.HashKeyAttribute, ["#sk"] = _options.RangeKeyAttribute, ["#kh"] = KeyHashAttribute },
+                ExpressionAttributeValues = new() { [":pk"] = S(_poolKey), [":from"] = S(QueuePrefix + order), [":to"] = S(QueuePrefix + "~"), [":kh"] = S(keyHash) },
+                ExclusiveStartKey = start,
+            };
+            var page = await Call(() => _db.QueryAsync(request, ct)).ConfigureAwait(false);
+            entries.AddRange((page.Items ?? []).Select(ToQueueEntry).OfType<QueueEntry>());
+            start = page.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+        }
+        while (start is not null);
+
+        return entries;
+    }
+
     /// <summary>Waiters in keys' own queues, by key then order, up to <paramref name="max"/> (null: all).</summary>
     public async Task<List<QueueEntry>> KeyQueuesAsync(int? max, CancellationToken ct)
     {
