@@ -22,17 +22,7 @@ internal sealed partial class SlotStore
         var absent = new Dictionary<string, string> { ["#pk"] = _options.HashKeyAttribute };
         TransactWriteItem[] items =
         [
-            new()
-            {
-                Delete = new Delete
-                {
-                    TableName = _options.TableName,
-                    Key = Key(entry.QueueKey),
-                    ConditionExpression = "#tok = :tok",
-                    ExpressionAttributeNames = new() { ["#tok"] = WakeTokenAttribute },
-                    ExpressionAttributeValues = new() { [":tok"] = S(entry.WakeToken) },
-                },
-            },
+            new() { Delete = QueueItemDelete(entry) },
             new() { Put = new Put { TableName = _options.TableName, Item = QueueItem(moved), ConditionExpression = "attribute_not_exists(#pk)", ExpressionAttributeNames = absent } },
             new()
             {
@@ -116,4 +106,52 @@ internal sealed partial class SlotStore
 
         return entries;
     }
+
+    /// <summary>
+    /// The counts an entry moves when it joins (+1) or leaves (-1) its queue: the pool's marker for
+    /// the pool's queue; on a keyed entry's key item, its waiters in the key's own queue
+    /// (<c>key_waiting</c>) or in the pool's (<c>key_pooled</c>). Joining the pool's queue, a keyed
+    /// entry checks that nobody of its key waits in the key's own queue.
+    /// </summary>
+    private List<TransactWriteItem> CountQueued(QueueEntry entry, int by, bool behindKeyWaiters = false, bool keyCounted = false)
+    {
+        var items = new List<TransactWriteItem>();
+        if (entry.InPoolQueue)
+        {
+            items.Add(new() { Update = PoolMarkerCount(by) });
+        }
+
+        if (entry.KeyHash is { } keyHash && !keyCounted)
+        {
+            var update = KeyCounts(keyHash, entry.InPoolQueue ? 0 : by, entry.InPoolQueue ? by : 0);
+            if (behindKeyWaiters && entry.InPoolQueue && by > 0)
+            {
+                update.ConditionExpression = "attribute_not_exists(#waiting) OR #waiting <= :zero";
+                update.ExpressionAttributeValues[":zero"] = N(0);
+            }
+
+            items.Add(new() { Update = update });
+        }
+
+        return items;
+    }
+
+    private Update PoolMarkerCount(int by) => new()
+    {
+        TableName = _options.TableName,
+        Key = Key(QueueMarkerKey),
+        UpdateExpression = "ADD #waiting :by",
+        ExpressionAttributeNames = new() { ["#waiting"] = WaitingAttribute },
+        ExpressionAttributeValues = new() { [":by"] = N(by) },
+    };
+
+    /// <summary>Moves a key item's counts of its waiters: in the key's own queue, and in the pool's.</summary>
+    private Update KeyCounts(string keyHash, int waitingBy, int pooledBy) => new()
+    {
+        TableName = _options.TableName,
+        Key = Key(KeyItemKey(keyHash)),
+        UpdateExpression = "ADD #waiting :w, #pooled :p",
+        ExpressionAttributeNames = new() { ["#waiting"] = KeyWaitingAttribute, ["#pooled"] = KeyPooledAttribute },
+        ExpressionAttributeValues = new() { [":w"] = N(waitingBy), [":p"] = N(pooledBy) },
+    };
 }

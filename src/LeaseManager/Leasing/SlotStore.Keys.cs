@@ -151,19 +151,8 @@ internal sealed partial class SlotStore
     /// A consistent read of one key item: its set, its stored limit, its waiters. A Query of the one
     /// key rather than a GetItem: the function's role needs no read action beyond Query.
     /// </summary>
-    public async Task<KeyFacts> ReadKeyAsync(string keyHash, CancellationToken ct)
-    {
-        var request = new QueryRequest
-        {
-            TableName = _options.TableName,
-            ConsistentRead = true,
-            KeyConditionExpression = "#pk = :pk AND #sk = :sk",
-            ExpressionAttributeNames = new() { ["#pk"] = _options.HashKeyAttribute, ["#sk"] = _options.RangeKeyAttribute },
-            ExpressionAttributeValues = new() { [":pk"] = S(_poolKey), [":sk"] = S(KeyItemKey(keyHash)) },
-        };
-        var answer = await Call(() => _db.QueryAsync(request, ct)).ConfigureAwait(false);
-        return KeyFacts.From(answer.Items is { Count: > 0 } items ? items[0] : null);
-    }
+    public async Task<KeyFacts> ReadKeyAsync(string keyHash, CancellationToken ct) =>
+        KeyFacts.From(await ReadOneAsync(KeyItemKey(keyHash), ct).ConfigureAwait(false));
 
     /// <summary>Stores (or, with null, clears) an operator's limit for one key.</summary>
     public async Task SetKeyLimitAsync(string key, string keyHash, int? limit, long nowMs, CancellationToken ct)

@@ -36,7 +36,11 @@ internal sealed partial class SlotStore
     /// The sort key of the queue item of this owner, if it is queued. A consistent Query of the one
     /// key rather than a GetItem: the function's role then needs no read action beyond Query.
     /// </summary>
-    public async Task<string?> QueuedKeyOfAsync(string ownerHash, CancellationToken ct)
+    public async Task<string?> QueuedKeyOfAsync(string ownerHash, CancellationToken ct) =>
+        GetString(await ReadOneAsync(WaiterItemKey(ownerHash), ct).ConfigureAwait(false), QueueKeyAttribute);
+
+    /// <summary>One item of the pool by its sort key, read consistently with a Query (the role grants no GetItem); null when absent.</summary>
+    private async Task<Dictionary<string, AttributeValue>?> ReadOneAsync(string sortKey, CancellationToken ct)
     {
         var request = new QueryRequest
         {
@@ -44,10 +48,10 @@ internal sealed partial class SlotStore
             ConsistentRead = true,
             KeyConditionExpression = "#pk = :pk AND #sk = :sk",
             ExpressionAttributeNames = new() { ["#pk"] = _options.HashKeyAttribute, ["#sk"] = _options.RangeKeyAttribute },
-            ExpressionAttributeValues = new() { [":pk"] = S(_poolKey), [":sk"] = S(WaiterItemKey(ownerHash)) },
+            ExpressionAttributeValues = new() { [":pk"] = S(_poolKey), [":sk"] = S(sortKey) },
         };
         var page = await Call(() => _db.QueryAsync(request, ct)).ConfigureAwait(false);
-        return page.Items is { Count: > 0 } items ? GetString(items[0], QueueKeyAttribute) : null;
+        return page.Items is { Count: > 0 } items ? items[0] : null;
     }
 
     /// <summary>
@@ -183,20 +187,20 @@ internal sealed partial class SlotStore
         ExpressionAttributeValues = new() { [":zero"] = N(0) },
     };
 
+    /// <summary>A queue item's delete, conditioned on the token read (a re-ask replaced it: not this call's to delete).</summary>
+    private Delete QueueItemDelete(QueueEntry entry) => new()
+    {
+        TableName = _options.TableName,
+        Key = Key(entry.QueueKey),
+        ConditionExpression = "#tok = :tok",
+        ExpressionAttributeNames = new() { ["#tok"] = WakeTokenAttribute },
+        ExpressionAttributeValues = new() { [":tok"] = S(entry.WakeToken) },
+    };
+
     /// <summary>The queue item's and its index's deletes (conditioned on what was read) and the counts going down (the key's, unless <paramref name="keyCounted"/>: a hand-off counts it with its grant).</summary>
     private List<TransactWriteItem> Dequeue(QueueEntry entry, bool keyCounted = false) =>
     [
-        new()
-        {
-            Delete = new Delete
-            {
-                TableName = _options.TableName,
-                Key = Key(entry.QueueKey),
-                ConditionExpression = "#tok = :tok",
-                ExpressionAttributeNames = new() { ["#tok"] = WakeTokenAttribute },
-                ExpressionAttributeValues = new() { [":tok"] = S(entry.WakeToken) },
-            },
-        },
+        new() { Delete = QueueItemDelete(entry) },
         new()
         {
             Delete = new Delete
@@ -210,54 +214,6 @@ internal sealed partial class SlotStore
         },
         .. CountQueued(entry, -1, keyCounted: keyCounted),
     ];
-
-    /// <summary>
-    /// The counts an entry moves when it joins (+1) or leaves (-1) its queue: the pool's marker for
-    /// the pool's queue; on a keyed entry's key item, its waiters in the key's own queue
-    /// (<c>key_waiting</c>) or in the pool's (<c>key_pooled</c>). Joining the pool's queue, a keyed
-    /// entry checks that nobody of its key waits in the key's own queue.
-    /// </summary>
-    private List<TransactWriteItem> CountQueued(QueueEntry entry, int by, bool behindKeyWaiters = false, bool keyCounted = false)
-    {
-        var items = new List<TransactWriteItem>();
-        if (entry.InPoolQueue)
-        {
-            items.Add(new() { Update = PoolMarkerCount(by) });
-        }
-
-        if (entry.KeyHash is { } keyHash && !keyCounted)
-        {
-            var update = KeyCounts(keyHash, entry.InPoolQueue ? 0 : by, entry.InPoolQueue ? by : 0);
-            if (behindKeyWaiters && entry.InPoolQueue && by > 0)
-            {
-                update.ConditionExpression = "attribute_not_exists(#waiting) OR #waiting <= :zero";
-                update.ExpressionAttributeValues[":zero"] = N(0);
-            }
-
-            items.Add(new() { Update = update });
-        }
-
-        return items;
-    }
-
-    private Update PoolMarkerCount(int by) => new()
-    {
-        TableName = _options.TableName,
-        Key = Key(QueueMarkerKey),
-        UpdateExpression = "ADD #waiting :by",
-        ExpressionAttributeNames = new() { ["#waiting"] = WaitingAttribute },
-        ExpressionAttributeValues = new() { [":by"] = N(by) },
-    };
-
-    /// <summary>Moves a key item's counts of its waiters: in the key's own queue, and in the pool's.</summary>
-    private Update KeyCounts(string keyHash, int waitingBy, int pooledBy) => new()
-    {
-        TableName = _options.TableName,
-        Key = Key(KeyItemKey(keyHash)),
-        UpdateExpression = "ADD #waiting :w, #pooled :p",
-        ExpressionAttributeNames = new() { ["#waiting"] = KeyWaitingAttribute, ["#pooled"] = KeyPooledAttribute },
-        ExpressionAttributeValues = new() { [":w"] = N(waitingBy), [":p"] = N(pooledBy) },
-    };
 
     private QueryRequest QueueQuery(Dictionary<string, AttributeValue>? start, int? limit, string prefix = QueuePrefix) => new()
     {
