@@ -4,7 +4,8 @@
 // so this walks the states itself and evaluates every {% %} expression with the jsonata package,
 // the expression language Step Functions embeds. It implements the parts of the ASL specification
 // the fragments and the test workflows use — Task (Arguments, Assign, Output, Retry), Choice
-// (Condition, Default), Wait (Seconds), Pass, Succeed, Fail — and refuses anything else, so a
+// (Condition, Default), Wait (Seconds), Pass, Succeed, Fail, and a Task's Catch (ErrorEquals, Next,
+// Assign, Output over $states.errorOutput) — and refuses anything else, so a
 // fragment cannot silently lean on something this runner skips.
 import jsonata from "jsonata";
 import { randomUUID } from "node:crypto";
@@ -46,9 +47,9 @@ async function evaluateTemplate(value, bindings) {
 const normalise = (v) => JSON.parse(JSON.stringify(v));
 
 const SUPPORTED = {
-  Task: ["Type", "QueryLanguage", "Comment", "Resource", "Arguments", "Assign", "Output", "Retry", "Next", "End"],
+  Task: ["Type", "QueryLanguage", "Comment", "Resource", "Arguments", "Assign", "Output", "Retry", "Catch", "Next", "End"],
   // Only on .waitForTaskToken Tasks, whose clocks the task-token endpoint keeps.
-  WaitTask: ["Type", "QueryLanguage", "Comment", "Resource", "Arguments", "Assign", "Output", "Retry", "Next", "End", "TimeoutSeconds", "HeartbeatSeconds"],
+  WaitTask: ["Type", "QueryLanguage", "Comment", "Resource", "Arguments", "Assign", "Output", "Retry", "Catch", "Next", "End", "TimeoutSeconds", "HeartbeatSeconds"],
   Choice: ["Type", "QueryLanguage", "Comment", "Choices", "Default", "Assign", "Output"],
   Wait: ["Type", "QueryLanguage", "Comment", "Seconds", "Next", "End", "Assign", "Output"],
   Pass: ["Type", "QueryLanguage", "Comment", "Assign", "Output", "Next", "End"],
@@ -61,7 +62,7 @@ const SUPPORTED = {
  * (given the evaluated Arguments, like the JSONPath harness); ...lambda:invoke.waitForTaskToken
  * Tasks invoke `leaseHandler` with a fresh task token ($states.context.Task.Token) and wait on
  * `taskTokens` for its outcome; `handlers[name]` answers any Task by name.
- * Returns { output, transitions, context }.
+ * Returns { output, transitions, context, variables, state } (`state`: the state it ended on).
  */
 export async function runJsonataExecution(definition, input, options = {}) {
   const tracker = new Set();
@@ -96,6 +97,7 @@ async function runStates(definition, input, {
     const bindings = (extra = {}) => ({ ...variables, states: { input: data, context: stateContext, ...extra } });
     let result;
     let next = state.Next;
+    let caught = null;
 
     switch (state.Type) {
       case "Task": {
@@ -112,7 +114,13 @@ async function runStates(definition, input, {
           } catch (error) {
             const index = (state.Retry ?? []).findIndex((r) => r.ErrorEquals.includes(error.name) || r.ErrorEquals.includes("States.ALL"));
             const retrier = state.Retry?.[index];
-            if (!retrier || attempts[index] >= (retrier.MaxAttempts ?? 3)) throw error;
+            if (!retrier || attempts[index] >= (retrier.MaxAttempts ?? 3)) {
+              // Retries exhausted (or none): the first catcher that names the error, else the execution fails.
+              const catcher = (state.Catch ?? []).find((c) => c.ErrorEquals.includes(error.name) || c.ErrorEquals.includes("States.ALL"));
+              if (!catcher) throw error;
+              caught = { catcher, errorOutput: { Error: error.name, Cause: error.cause ?? error.message } };
+              break;
+            }
             const override = retryIntervalOverrides[name];
             const delayMs = override !== undefined
               ? (typeof override === "number" ? override : override[index])
@@ -147,12 +155,22 @@ async function runStates(definition, input, {
         result = data;
     }
 
-    // Assign and Output see the variables as they were when the state started.
+    // Assign and Output see the variables as they were when the state started. A caught error takes
+    // the catcher's Assign, Output (by default the error output itself) and Next instead.
+    if (caught) {
+      const { catcher, errorOutput } = caught;
+      const onError = bindings({ errorOutput });
+      const output = catcher.Output !== undefined ? await evaluateTemplate(catcher.Output, onError) : errorOutput;
+      if (catcher.Assign) Object.assign(variables, await evaluateTemplate(catcher.Assign, onError));
+      data = output;
+      name = catcher.Next;
+      continue;
+    }
     const after = bindings(state.Type === "Task" ? { result } : {});
     const output = state.Output !== undefined ? await evaluateTemplate(state.Output, after) : result;
     if (state.Assign) Object.assign(variables, await evaluateTemplate(state.Assign, after));
     data = output;
-    if (state.Type === "Succeed" || state.End) return { output: data, transitions, context, variables };
+    if (state.Type === "Succeed" || state.End) return { output: data, transitions, context, variables, state: name };
     name = next;
   }
 }

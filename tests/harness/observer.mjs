@@ -73,10 +73,17 @@ export function sampleLeases(db, observer, intervalMs = 100) {
 
 /**
  * What pools left behind that still means something: every item except a queue counter at 0 (the
- * callback strategy's one permanent item per pool) and, with `now`, items of leases that expired
- * before it (an expired lease's owner index holds nothing; DynamoDB's TTL removes it).
+ * callback strategy's one permanent item per pool), an idle key item (`key#…`: no slot in its set,
+ * no waiter counted, no stored limit; DynamoDB's TTL removes it) and, with `now`, items of leases
+ * that expired before it (an expired lease's owner index holds nothing; DynamoDB's TTL removes it).
  */
 export function leftoverItems(items, now) {
   return items.filter((item) => !(item.SK.S === "wait!count" && item.waiting?.N === "0"))
+    .filter((item) => !idleKeyItem(item))
     .filter((item) => now === undefined || !(item.expires_at_ms && Number(item.expires_at_ms.N) < now));
+}
+
+function idleKeyItem(item) {
+  return item.SK.S.startsWith("key#") && !(item.slots?.NS?.length) && !item.key_limit
+    && ["key_waiting", "key_pooled"].every((count) => (item[count]?.N ?? "0") === "0");
 }

@@ -1,7 +1,8 @@
 # State machines with concurrency keys and each busy policy, rendered from the module's own
-# fragments in both query languages: a tenant limit that waits, a singleton per order that skips
-# duplicates in flight, and a fail whose LeaseManager.LeaseUnavailable the workflow catches.
-# make test validates them (both validators, scripts/test.d/30-asl.sh).
+# fragments in both query languages: a tenant limit that waits (polling, or queued with the callback
+# strategy), a singleton per order that skips duplicates in flight, and a fail whose
+# LeaseManager.LeaseUnavailable the workflow catches. make test validates them (both validators,
+# scripts/test.d/30-asl.sh); tests/e2e/keys.test.mjs runs them end to end.
 
 # terraform test mocks the provider configured here (tests/render.tftest.hcl); its source and version
 # come from the module's required_providers.
@@ -25,6 +26,25 @@ module "tenant_wait" {
   sfn_concurrency_key_jsonpath            = "$.tenant_id"
   max_concurrent_leases_per_key           = 2
   max_concurrent_leases_per_key_overrides = { acme = 4 }
+}
+
+# The callback strategy with keys: at most 3 at once, 2 per tenant (solo 1); a waiter whose tenant is
+# full waits in its tenant's own queue and holds up no other tenant.
+module "tenant_callback" {
+  source = "../../.."
+
+  name_prefix                             = "keys-callback"
+  lease_prefix                            = "keys-callback"
+  max_concurrent_leases                   = 3
+  lambda_package_path                     = local.package
+  sfn_post_acquire_lease_state            = "ProcessWork"
+  end_state_after_release_lease           = true
+  sfn_concurrency_key_jsonpath            = "$.tenant_id"
+  max_concurrent_leases_per_key           = 2
+  max_concurrent_leases_per_key_overrides = { solo = 1 }
+  sfn_wait_strategy                       = "callback"
+  sfn_on_busy                             = "wait"
+  sfn_callback_timeout_seconds            = 30
 }
 
 # A singleton per order: a second execution for an order in flight skips the work.
@@ -96,6 +116,7 @@ locals {
   work_jsonata = { Type = "Task", QueryLanguage = "JSONata", Resource = local.worker, Output = "{% $merge([$states.input, {'work': $states.result}]) %}" }
   modules = {
     tenant_wait        = module.tenant_wait
+    tenant_callback    = module.tenant_callback
     singleton_jsonpath = module.singleton_jsonpath
     singleton_jsonata  = module.singleton_jsonata
     fail_jsonpath      = module.fail_jsonpath
@@ -105,6 +126,7 @@ locals {
   # acquire (caught around the fragment) ends in a Fail state of its own.
   not_held = {
     tenant_wait        = {}
+    tenant_callback    = {}
     singleton_jsonpath = { AlreadyRunning = { Type = "Succeed", Comment = "This order is already being processed." } }
     singleton_jsonata  = { AlreadyRunning = { Type = "Succeed", Comment = "This order is already being processed." } }
     fail_jsonpath      = { NoCapacity = { Type = "Fail", Error = "NoCapacity", Cause = "The pool or the tenant is full." } }
@@ -131,6 +153,11 @@ locals {
 output "definition_keys_tenant_wait" {
   description = "JSONPath, poll: at most 10 at once, 2 per tenant (acme 4); a full tenant waits."
   value       = jsonencode(local.definitions.tenant_wait)
+}
+
+output "definition_keys_tenant_callback" {
+  description = "JSONPath, callback + wait: at most 3 at once, 2 per tenant (solo 1); a full tenant queues in its own queue."
+  value       = jsonencode(local.definitions.tenant_callback)
 }
 
 output "definition_keys_singleton_jsonpath" {

@@ -11,6 +11,11 @@ override_resource {
 }
 
 override_resource {
+  target = module.tenant_callback.aws_lambda_function.this
+  values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-callback-lease-manager" }
+}
+
+override_resource {
   target = module.singleton_jsonpath.aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-singleton-jp-lease-manager" }
 }
@@ -46,5 +51,10 @@ run "render" {
   assert {
     condition     = local.definitions.singleton_jsonpath.States.CheckLeaseStatus.Default == "AlreadyRunning" && !contains(keys(local.definitions.singleton_jsonata.States), "WaitForLease")
     error_message = "skip goes to AlreadyRunning; nothing waits"
+  }
+
+  assert {
+    condition     = local.definitions.tenant_callback.States.WaitForLease.Resource == "arn:aws:states:::lambda:invoke.waitForTaskToken" && can(local.definitions.tenant_callback.States.WaitForLease.Parameters.Payload["concurrency_key.$"])
+    error_message = "callback + keys + wait queues on a .waitForTaskToken Task that sends the key"
   }
 }
