@@ -1,4 +1,3 @@
-using LocalPeers;
 using LeaseManager.Leasing;
 using LeaseManager.Tests.Leasing;
 using LeaseManager.Tests.Peers;
@@ -10,6 +9,8 @@ namespace LeaseManager.Tests.Keys;
 /// Concurrency keys under contention: dozens of acquirers over several keys, each checked with the
 /// interval checker per key and in total. Holders either never release (their leases expire, so the
 /// key's set must be pruned to make room) or release early (the key's set shrinks in the release).
+/// The check can fail: with the key's condition taken out of the grant's transaction, tenant-a reached
+/// 3 holders of 2 (the same checker catches count-then-write in <see cref="ContentionTests"/>).
 /// </summary>
 public sealed class KeyContentionTests(ITestOutputHelper output) : LeaseTableTest
 {
@@ -81,20 +82,5 @@ public sealed class KeyContentionTests(ITestOutputHelper output) : LeaseTableTes
             // Holders that keep their leases for 3 s: 64 callers over keys worth 7 fill the pool.
             total.MaxOverlap().Should().Be(PoolLimit, "with 64 callers the pool fills");
         }
-    }
-
-    [Fact]
-    public async Task The_per_key_check_catches_a_key_limit_enforced_by_counting_then_writing()
-    {
-        // The counter-example: the pool's slots alone, with the key checked by a read first. Many
-        // callers of one key see room at once and all write: the same per-key check must see it.
-        var intervals = new HoldingIntervals();
-        var options = Table.Options(16, maxDurationSeconds: LeaseSeconds);
-        var racy = new CountThenWritePool(Table.Client, options.TableName, options.HashKeyAttribute, options.RangeKeyAttribute, options.PoolKey, 1);
-
-        await Contention.RunAsync(Acquirers, TimeSpan.FromSeconds(3), intervals, async i => (await racy.TryAcquireAsync($"one-key-{i}", LeaseSeconds))?.ExpiresAtMs);
-
-        output.WriteLine($"racy key: {intervals.Count} grants, max overlap {intervals.MaxOverlap()}");
-        intervals.MaxOverlap().Should().BeGreaterThan(1);
     }
 }
