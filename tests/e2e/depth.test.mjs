@@ -189,8 +189,9 @@ test("inline Map counter-example: items with one resource id are one owner, so a
 });
 
 test("renewal keeps a long holder alive past the original expiry; the next execution waits for the release", async () => {
-  // Pool of 1, 3-second leases; the holder works 10 chunks of 0.6 s, renewing after each: each
-  // renewal has 2.4 s to land (CI runs this beside a Native AOT build on two cores).
+  // Pool of 1, 6-second leases; the holder works 14 chunks of 0.6 s (8.4 s), renewing after each:
+  // each renewal has 5.4 s to land (CI runs this beside a Native AOT build on two cores, where a
+  // renewal with 2.4 s of margin under 3-second leases once lapsed).
   const stack = await startStack(functions);
   try {
     const pool = stack.pools.find((p) => p.name === "renewing");
@@ -200,7 +201,7 @@ test("renewal keeps a long holder alive past the original expiry; the next execu
     const chunk = async (input) => {
       if (!firstExpiry) firstExpiry = (await stack.db.liveLeases(pool))[0]?.expires_at_ms.N;
       await sleep(600);
-      return { remaining: (input.chunk?.remaining ?? 10) - 1 };
+      return { remaining: (input.chunk?.remaining ?? 14) - 1 };
     };
     const handler = async (input) => {
       const answer = await stack.leaseHandler(input);
@@ -221,7 +222,7 @@ test("renewal keeps a long holder alive past the original expiry; the next execu
     const held = await holder.result;
     await next.result;
 
-    assert.ok(releasedAt - started > 5000, `the holder worked ${releasedAt - started} ms, past its 3 s lease`);
+    assert.ok(releasedAt - started > 7000, `the holder worked ${releasedAt - started} ms, past its 6 s lease`);
     assert.equal(held.renewLease.status, "renewed");
     assert.equal(held.renewLease.lease_id, held.acquireLease.lease_id, "the same lease throughout");
     assert.ok(Number(firstExpiry) < releasedAt - 1000, "the original expiry passed while the holder still worked");

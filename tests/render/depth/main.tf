@@ -101,7 +101,7 @@ module "renewing" {
   name_prefix                   = "depth-renewing"
   lease_prefix                  = "renewing"
   max_concurrent_leases         = 1
-  max_lease_duration_seconds    = 3
+  max_lease_duration_seconds    = 6
   lambda_package_path           = local.common.lambda_package_path
   sfn_post_acquire_lease_state  = "ProcessChunk"
   end_state_after_release_lease = true
