@@ -37,13 +37,16 @@ public sealed partial class LeasePool
         var promoted = 0;
         for (var i = 0; keyHash is not null && i < PromotionsPerCall; i++)
         {
+            // The key item first, then the head: a waiter moved back to the key's queue before this
+            // read is the head read after it; the move then commits only while the key item's count
+            // of waiters in the pool's queue is still what this read saw.
+            var facts = await _store.ReadKeyAsync(keyHash, ct).ConfigureAwait(false);
             var head = await _store.KeyQueueHeadAsync(keyHash, ct).ConfigureAwait(false);
             if (head is null || KeyOf(head) is not { } key)
             {
                 return promoted;
             }
 
-            var facts = await _store.ReadKeyAsync(keyHash, ct).ConfigureAwait(false);
             var snapshot = await ReadAsync(ct).ConfigureAwait(false);
             var live = LiveSlotsOf(snapshot, keyHash).Count(s => s != leavingSlot);
             if (live + facts.Pooled >= facts.EffectiveLimit(key.ConfiguredLimit))
@@ -53,7 +56,7 @@ public sealed partial class LeasePool
                 return promoted;
             }
 
-            if (await _store.MoveQueuedAsync(head, LeaseItem.QueuePrefix + LeaseItem.QueueOrder(head.QueueKey), ct).ConfigureAwait(false))
+            if (await _store.MoveQueuedAsync(head, LeaseItem.QueuePrefix + LeaseItem.QueueOrder(head.QueueKey), ct, facts.Pooled).ConfigureAwait(false))
             {
                 promoted++;
             }

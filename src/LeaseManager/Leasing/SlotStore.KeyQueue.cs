@@ -16,9 +16,20 @@ internal sealed partial class SlotStore
     /// replaced (conditioned on the token read), its index repointed, both counts moved. False: it
     /// moved on (handed a slot, re-asked, reclaimed) or another call moved it first.
     /// </summary>
-    public async Task<bool> MoveQueuedAsync(QueueEntry entry, string toQueueKey, CancellationToken ct)
+    /// <param name="entry">The waiter as read.</param>
+    /// <param name="toQueueKey">Its item's key in the other queue.</param>
+    /// <param name="ct">Abandons the call.</param>
+    /// <param name="pooledSeen">For a move into the pool's queue decided on a read of the key item: the count of the key's waiters in the pool's queue that read saw. The move commits only while it is unchanged, so two moves decided on one read cannot both let a waiter through, and a move decided before a waiter came back to the key's queue (its place there ahead of this one) does not commit.</param>
+    public async Task<bool> MoveQueuedAsync(QueueEntry entry, string toQueueKey, CancellationToken ct, int? pooledSeen = null)
     {
         var moved = entry with { QueueKey = toQueueKey };
+        var counts = KeyCounts(entry.KeyHash!, moved.InPoolQueue ? -1 : +1, moved.InPoolQueue ? +1 : -1);
+        if (pooledSeen is { } seen)
+        {
+            counts.ConditionExpression = seen == 0 ? "attribute_not_exists(#pooled) OR #pooled = :seen" : "#pooled = :seen";
+            counts.ExpressionAttributeValues[":seen"] = N(seen);
+        }
+
         var absent = new Dictionary<string, string> { ["#pk"] = _options.HashKeyAttribute };
         TransactWriteItem[] items =
         [
@@ -37,7 +48,7 @@ internal sealed partial class SlotStore
                 },
             },
             new() { Update = PoolMarkerCount(moved.InPoolQueue ? +1 : -1) },
-            new() { Update = KeyCounts(entry.KeyHash!, moved.InPoolQueue ? -1 : +1, moved.InPoolQueue ? +1 : -1) },
+            new() { Update = counts },
         ];
         try
         {
