@@ -188,9 +188,9 @@ resource "aws_sfn_state_machine" "workflow" {
 # IAM for the workflow
 ################################################################################
 
-resource "aws_iam_role" "workflow" {
-  name = "${var.name_prefix}-workflow"
-  assume_role_policy = jsonencode({
+locals {
+  # Step Functions of this account only may assume the workflows' roles (orders and reporting).
+  states_trust_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
       Effect    = "Allow"
@@ -199,6 +199,11 @@ resource "aws_iam_role" "workflow" {
       Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
     }]
   })
+}
+
+resource "aws_iam_role" "workflow" {
+  name               = "${var.name_prefix}-workflow"
+  assume_role_policy = local.states_trust_policy
 }
 
 resource "aws_iam_role_policy" "invoke_lease_manager" {

@@ -53,16 +53,8 @@ resource "aws_sfn_state_machine" "reporting" {
 }
 
 resource "aws_iam_role" "reporting" {
-  name = "${var.name_prefix}-reporting"
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Action    = "sts:AssumeRole"
-      Principal = { Service = "states.amazonaws.com" }
-      Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
-    }]
-  })
+  name               = "${var.name_prefix}-reporting"
+  assume_role_policy = local.states_trust_policy
 }
 
 resource "aws_iam_role_policy" "reporting_invoke_lease_manager" {

@@ -5,7 +5,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { renderConfiguration, loadRendered, runExecution } from "../harness/harness.mjs";
 import { startStack, sleep } from "./stack.mjs";
-import { until, gatedWork, queueWatch } from "./callback-helpers.mjs";
+import { until, gatedWork, withQueueingStack } from "./callback-helpers.mjs";
 
 let outputs;
 let functions;
@@ -65,12 +65,8 @@ test("a waiter that queues just as the last holder releases is served at once, n
 });
 
 test("a notification that never arrives: the waiter's timeout re-asks and gets the lease already handed to it", async () => {
-  const watch = queueWatch();
-  const stack = await startStack(functions, { onPayload: watch.onPayload });
-  try {
-    const gate = gatedWork();
+  await withQueueingStack(functions, async ({ stack, watch, gate, options }) => {
     const definition = fifoWithTimeout(3);
-    const options = { leaseHandler: stack.leaseHandler, taskTokens: stack.lambda.taskTokens, handlers: { ProcessWork: gate.work } };
     const holder = runExecution(definition, { resource_id: "holder" }, options);
     await until(() => gate.started.length === 1, "the holder to work");
     const waiter = runExecution(definition, { resource_id: "waiter" }, options);
@@ -92,18 +88,12 @@ test("a notification that never arrives: the waiter's timeout re-asks and gets t
     assert.ok(stack.observer.maxConcurrent("callback-fifo") <= 1);
     assert.equal(stack.observer.pools["callback-fifo"].leaseIds.size, 2, "the re-ask returned the lease handed over, not a second one");
     assert.deepEqual(await stack.leftovers(), []);
-  } finally {
-    await stack.stop();
-  }
+  });
 });
 
 test("Step Functions throttling is retried: the hand-off is delivered without waiting for a timeout", async () => {
-  const watch = queueWatch();
-  const stack = await startStack(functions, { onPayload: watch.onPayload });
-  try {
-    const gate = gatedWork();
+  await withQueueingStack(functions, async ({ stack, watch, gate, options }) => {
     const definition = fifoWithTimeout(20);
-    const options = { leaseHandler: stack.leaseHandler, taskTokens: stack.lambda.taskTokens, handlers: { ProcessWork: gate.work } };
     const runs = [runExecution(definition, { resource_id: "holder" }, options)];
     await until(() => gate.started.length === 1, "the holder to work");
     runs.push(runExecution(definition, { resource_id: "waiter" }, options));
@@ -119,18 +109,12 @@ test("Step Functions throttling is retried: the hand-off is delivered without wa
     const calls = await stack.lambda.taskTokens.calls();
     assert.equal(calls.filter((c) => c.action === "SendTaskSuccess" && c.errorType === "ThrottlingException").length, 2);
     assert.deepEqual(await stack.leftovers(), []);
-  } finally {
-    await stack.stop();
-  }
+  });
 });
 
 test("a waiter that is gone (its execution stopped) is skipped: the next one gets the slot", async () => {
-  const watch = queueWatch();
-  const stack = await startStack(functions, { onPayload: watch.onPayload });
-  try {
-    const gate = gatedWork();
+  await withQueueingStack(functions, async ({ stack, watch, gate, options }) => {
     const definition = structuredClone(outputs.definition_callback_fifo);
-    const options = { leaseHandler: stack.leaseHandler, taskTokens: stack.lambda.taskTokens, handlers: { ProcessWork: gate.work } };
     const holder = runExecution(definition, { resource_id: "holder" }, options);
     await until(() => gate.started.length === 1, "the holder to work");
     const gone = runExecution(definition, { resource_id: "gone" }, options);
@@ -157,23 +141,16 @@ test("a waiter that is gone (its execution stopped) is skipped: the next one get
     const sweep = await stack.lambda.invoke(fn("callback-fifo"), { action: "sweep" });
     assert.ok(!sweep.error, JSON.stringify(sweep.error));
     assert.deepEqual(await stack.leftovers(), [], "the gone waiter's grant was released and its place removed");
-  } finally {
-    await stack.stop();
-  }
+  });
 });
 
 test("a holder that crashed: its lease expires and the sweep hands the slot to the queue", async () => {
-  const watch = queueWatch();
-  const stack = await startStack(functions, { onPayload: watch.onPayload });
-  try {
-    const gate = gatedWork();
+  await withQueueingStack(functions, async ({ stack, watch, gate, options }) => {
     const name = fn("callback-fifo");
     // A holder that took the only slot for 2 s and was never heard of again.
     const crashed = await stack.lambda.invoke(name, { action: "acquire", owner_id: "arn:aws:states:eu-central-1:123456789012:execution:crashed:1", resource_id: "crashed", lease_duration_seconds: 2 });
     assert.equal(crashed.payload.status, "acquired");
-    const waiter = runExecution(structuredClone(outputs.definition_callback_fifo), { resource_id: "waiter" }, {
-      leaseHandler: stack.leaseHandler, taskTokens: stack.lambda.taskTokens, handlers: { ProcessWork: gate.work },
-    });
+    const waiter = runExecution(structuredClone(outputs.definition_callback_fifo), { resource_id: "waiter" }, options);
     await until(() => watch.queued.length === 1, "the waiter to queue");
 
     const early = await stack.lambda.invoke(name, { action: "sweep" });
@@ -188,7 +165,5 @@ test("a holder that crashed: its lease expires and the sweep hands the slot to t
     gate.finish("waiter");
     await waiter.result;
     assert.deepEqual(await stack.leftovers(Date.now()), [], "only the crashed lease's expired owner index is left (TTL's to remove)");
-  } finally {
-    await stack.stop();
-  }
+  });
 });

@@ -2,7 +2,7 @@
 // finish one piece at a time, the test's view of the function's `wait` answers, and a driver that
 // queues executions behind gated holders.
 import { runExecution } from "../harness/harness.mjs";
-import { sleep } from "./stack.mjs";
+import { sleep, startStack } from "./stack.mjs";
 
 /** Resolves when `predicate` holds, polling; fails the test after `ms`. */
 export async function until(predicate, what, ms = 20_000) {
@@ -64,4 +64,20 @@ export async function driveQueue(stack, definition, { cap, inputs, watch, gate, 
   }
   await Promise.all(runs.map((r) => r.result));
   return gate.started.slice(cap);
+}
+
+/**
+ * Runs `body` against a fresh stack of `functions` that watches the queue, with gated work and the
+ * run options every callback execution needs; stops the stack however `body` ends.
+ */
+export async function withQueueingStack(functions, body) {
+  const watch = queueWatch();
+  const stack = await startStack(functions, { onPayload: watch.onPayload });
+  try {
+    const gate = gatedWork();
+    const options = { leaseHandler: stack.leaseHandler, taskTokens: stack.lambda.taskTokens, handlers: { ProcessWork: gate.work } };
+    return await body({ stack, watch, gate, options });
+  } finally {
+    await stack.stop();
+  }
 }

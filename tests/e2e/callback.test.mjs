@@ -6,7 +6,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { renderConfiguration, loadRendered, runExecution, countTransitions } from "../harness/harness.mjs";
 import { startStack, sleep } from "./stack.mjs";
-import { gatedWork, queueWatch, driveQueue } from "./callback-helpers.mjs";
+import { driveQueue, withQueueingStack } from "./callback-helpers.mjs";
 
 let outputs;
 let functions;
@@ -15,10 +15,7 @@ before(async () => {
 });
 
 test("FIFO: 50 executions queued on a pool of 1 get the slot in the order they queued, none overtaken", async () => {
-  const watch = queueWatch();
-  const stack = await startStack(functions, { onPayload: watch.onPayload });
-  try {
-    const gate = gatedWork();
+  await withQueueingStack(functions, async ({ stack, watch, gate }) => {
     const inputs = Array.from({ length: 50 }, (_, i) => ({ resource_id: `job-${String(i).padStart(2, "0")}` }));
     const order = await driveQueue(stack, structuredClone(outputs.definition_callback_fifo), { cap: 1, inputs, watch, gate });
 
@@ -28,16 +25,11 @@ test("FIFO: 50 executions queued on a pool of 1 get the slot in the order they q
     assert.ok(stack.observer.maxConcurrent("callback-fifo") <= 1, "never more than one lease held (answers)");
     assert.ok(Math.max(...stack.observer.pools["callback-fifo"].samples.map((s) => s[1])) <= 1, "never more than one lease held (table)");
     assert.deepEqual(await stack.leftovers(), [], "no lease and no queue item left");
-  } finally {
-    await stack.stop();
-  }
+  });
 });
 
 test("priority: higher priority first, FIFO within a priority, over 50 queued executions", async () => {
-  const watch = queueWatch();
-  const stack = await startStack(functions, { onPayload: watch.onPayload });
-  try {
-    const gate = gatedWork();
+  await withQueueingStack(functions, async ({ stack, watch, gate }) => {
     // Priorities drawn from a fixed sequence, so the expected order is known.
     const inputs = Array.from({ length: 50 }, (_, i) => ({ resource_id: `p-${String(i).padStart(2, "0")}`, priority: (i * 7) % 4 }));
     const order = await driveQueue(stack, structuredClone(outputs.definition_callback_jsonpath), { cap: 3, inputs, watch, gate });
@@ -47,9 +39,7 @@ test("priority: higher priority first, FIFO within a priority, over 50 queued ex
     assert.deepEqual(order, expected);
     assert.equal(gate.max, 3);
     assert.deepEqual(await stack.leftovers(), []);
-  } finally {
-    await stack.stop();
-  }
+  });
 });
 
 test("40 executions at once on a pool of 3: never above the limit, every one served, few transitions each, nothing left", async () => {
