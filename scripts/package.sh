@@ -90,7 +90,11 @@ deterministic_zip() { # zip-file staging-dir: written next to zip-file, then ren
 publish() { # kind log-file dotnet-publish-arguments...: on failure, say what really failed
   local kind=$1 log=$2
   shift 2
-  if dotnet publish "$project" -c Release -p:ContinuousIntegrationBuild=true --artifacts-path "$work/$kind/build" \
+  # The zips are byte-identical wherever the sources are: PathMap keeps the checkout's folder out of
+  # the binaries (a registry download has no .git for SourceLink to map it), and without source
+  # control queries no commit id reaches the PDB, whose checksum the assemblies carry.
+  if dotnet publish "$project" -c Release -p:ContinuousIntegrationBuild=true "-p:PathMap=$root/=/_/" \
+    -p:EnableSourceControlManagerQueries=false -p:EnableSourceLink=false --artifacts-path "$work/$kind/build" \
     --nologo -v quiet "$@" >"$log" 2>&1; then
     return 0
   fi

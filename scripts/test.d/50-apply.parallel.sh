@@ -107,6 +107,11 @@ checkout=$tmp/checkout
 clone "$checkout"
 # 1. examples/shared-table on the checkout without artifacts: two instances build at once.
 wanted shared-table && lifecycle "shared-table (no artifacts/: builds on apply)" "$checkout/examples/shared-table"
+# The zip that apply built from the clean checkout is byte for byte the one `make package` built in
+# this checkout (make test builds that first): the AOT build is reproducible across folders.
+if wanted shared-table && [ -s "artifacts/$aot_zip" ]; then
+  step "the AOT zip apply built is byte-identical to artifacts/$aot_zip" cmp "artifacts/$aot_zip" "$checkout/artifacts/$aot_zip"
+fi
 
 # 2. examples/complete, then the fresh-checkout replacement.
 wanted complete && AFTER_APPLY=replace_without_artifacts lifecycle "complete" "$checkout/examples/complete"
