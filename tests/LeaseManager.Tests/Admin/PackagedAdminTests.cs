@@ -1,8 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using LeaseManager.Hosting;
-using LeaseManager.Tests.Peers;
-using LocalPeers;
 
 namespace LeaseManager.Tests.Admin;
 

@@ -1,10 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using LeaseManager.Contract;
-using LeaseManager.Leasing;
 using LeaseManager.Observability;
-using LeaseManager.Tests.Leasing;
-using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Contract;
 

@@ -1,8 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using LeaseManager.Contract;
-using LocalPeers;
-using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Contract;
 

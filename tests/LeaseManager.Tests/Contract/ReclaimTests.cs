@@ -1,9 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using LeaseManager.Contract;
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Peers;
-using LocalPeers;
 
 namespace LeaseManager.Tests.Contract;
 

@@ -2,9 +2,6 @@ using System.Text;
 using System.Text.Json;
 using LeaseManager.Contract;
 using LeaseManager.Hosting;
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Leasing;
-using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Contract;
 

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using LocalPeers;
-using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Hosting;
 

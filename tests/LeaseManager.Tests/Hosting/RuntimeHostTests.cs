@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using LeaseManager.Hosting;
-using LocalPeers;
-using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Hosting;
 

@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Leasing;
-using LeaseManager.Tests.Peers;
-using Xunit.Abstractions;
 
 namespace LeaseManager.Tests.Keys;
 

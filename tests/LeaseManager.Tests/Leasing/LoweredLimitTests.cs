@@ -1,7 +1,3 @@
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Peers;
-using Xunit.Abstractions;
-
 namespace LeaseManager.Tests.Leasing;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using LocalPeers;
-
 namespace LeaseManager.Tests.Peers;
 
 /// <summary>The set-up most test classes share: a fresh lease table per test, deleted afterwards.</summary>
