@@ -10,6 +10,9 @@ public abstract class LeaseTableTest : IAsyncLifetime
     public virtual async Task DisposeAsync() => await Table.DisposeAsync();
 
     protected static long WallNowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    /// <summary><paramref name="count"/> pool instances, as that many warm Lambdas would each have their own.</summary>
+    protected static LeasePool[] WarmPools(int count, Func<LeasePool> create) => Enumerable.Range(0, count).Select(_ => create()).ToArray();
 }
 
 /// <summary>A fresh lease table reached through a fault-injecting proxy, for the lost-answer and late-write cases.</summary>
