@@ -139,7 +139,7 @@ public sealed class ReclaimTests : LeaseTableTest
             intervals.Add(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), lease.ExpiresAtMs);
         }
 
-        var pools = Enumerable.Range(0, 4).Select(_ => new LeasePool(Table.Client, Table.Options(Executions))).ToArray();
+        var pools = WarmPools(() => new LeasePool(Table.Client, Table.Options(Executions)));
         var reclaims = Enumerable.Range(0, Executions).Select(i => Task.Run(() => function.InvokeJsonAsync(Event(Failed + i, "FAILED", ended))));
         var newcomers = Enumerable.Range(0, Executions).Select(i => Task.Run(async () =>
         {

@@ -112,7 +112,7 @@ public sealed class WaitContractTests : CallbackContractTest
     }
 
     [Fact]
-    public void Hand_off_without_aNotifier_is_a_configuration_error()
+    public void Hand_off_without_a_notifier_is_a_configuration_error()
     {
         var options = FunctionEnvironment.PoolOptions(n => n switch { "LEASE_TABLE_NAME" => "leases", "LEASE_WAIT_STRATEGY" => "callback", _ => null });
 

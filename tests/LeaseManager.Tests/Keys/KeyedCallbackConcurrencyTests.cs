@@ -9,13 +9,12 @@ namespace LeaseManager.Tests.Keys;
 /// </summary>
 public sealed class KeyedCallbackConcurrencyTests(ITestOutputHelper output) : LeaseTableTest
 {
-    private const int Instances = 4;
     private const int PoolLimit = 4;
     private static readonly TimeSpan WakeTimeout = TimeSpan.FromSeconds(90);
     private static readonly string[] Keys = ["k0", "k1", "k2", "k3"];
     private static readonly Dictionary<string, int> Limits = new() { ["k0"] = 1, ["k1"] = 1, ["k2"] = 2, ["k3"] = 2 };
 
-    private LeasePool[] Pools(RecordingNotifier notifier) => WarmPools(Instances, () => new LeasePool(
+    private LeasePool[] Pools(RecordingNotifier notifier) => WarmPools(() => new LeasePool(
         Table.Peer.CreateClient(),
         Table.Options(PoolLimit) with { HandOffToWaiters = true, MaxConcurrentLeasesPerKey = 2, KeyLimits = Limits },
         notifier: notifier));

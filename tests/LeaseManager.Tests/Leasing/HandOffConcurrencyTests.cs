@@ -9,7 +9,6 @@ namespace LeaseManager.Tests.Leasing;
 public sealed class HandOffConcurrencyTests(ITestOutputHelper output) : LeaseTableTest
 {
     private const int Limit = 4;
-    private const int Instances = 4;
     private static readonly TimeSpan WakeTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -17,7 +16,7 @@ public sealed class HandOffConcurrencyTests(ITestOutputHelper output) : LeaseTab
     {
         var notifier = new RecordingNotifier();
         var counter = new LocalPeers.CountingHttpClientFactory();
-        var pools = WarmPools(Instances, () => Table.HandOffPool(Limit, notifier, counter: counter));
+        var pools = WarmPools(() => Table.HandOffPool(Limit, notifier, counter: counter));
         var holders = new List<string>();
         for (var i = 0; i < Limit; i++)
         {
@@ -62,7 +61,7 @@ public sealed class HandOffConcurrencyTests(ITestOutputHelper output) : LeaseTab
     public async Task Forty_callers_on_a_pool_of_four_never_exceed_it_and_every_waiter_is_woken()
     {
         var notifier = new RecordingNotifier();
-        var pools = WarmPools(Instances, () => Table.HandOffPool(Limit, notifier));
+        var pools = WarmPools(() => Table.HandOffPool(Limit, notifier));
         var intervals = new HoldingIntervals();
         var viaQueue = 0;
 
@@ -109,7 +108,7 @@ public sealed class HandOffConcurrencyTests(ITestOutputHelper output) : LeaseTab
         // (overlapping schedules, re-checks of queueing waiters): each slot goes to one waiter.
         var clock = new ManualClock();
         var notifier = new RecordingNotifier();
-        var pools = WarmPools(8, () => Table.HandOffPool(Limit, notifier, clock: clock));
+        var pools = WarmPools(() => Table.HandOffPool(Limit, notifier, clock: clock), count: 8);
         for (var i = 0; i < Limit; i++)
         {
             await pools[0].AcquireAsync(new AcquireRequest($"arn:exec:crashed-{i}", "db", LeaseDurationSeconds: 30, Attempt: 0));

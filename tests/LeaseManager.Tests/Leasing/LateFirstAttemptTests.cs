@@ -18,7 +18,7 @@ public sealed class LateFirstAttemptTests(ITestOutputHelper output) : ProxiedTab
         var inFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Proxy.Hold = call => call.Operation == "PutItem" ? inFlight.Task : Task.CompletedTask;
         var intervals = new HoldingIntervals();
-        var retryPools = WarmPools(4, () => Table.Pool(Limit));
+        var retryPools = WarmPools(() => Table.Pool(Limit));
 
         var firsts = new Task<AcquireOutcome>[Owners];
         var retries = new Lease[Owners];

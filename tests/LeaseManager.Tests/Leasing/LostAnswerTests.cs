@@ -28,7 +28,7 @@ public sealed class LostAnswerTests(ITestOutputHelper output) : ProxiedTableTest
     {
         Proxy.LoseAnswer = DynamoDbFaultProxy.EveryNth(lostOperation, 3);
         var intervals = new HoldingIntervals();
-        var instances = WarmPools(4, () => Table.PoolVia(Proxy.CreateClient(), Limit));
+        var instances = WarmPools(() => Table.PoolVia(Proxy.CreateClient(), Limit));
 
         // Leaked slots would starve later owners for good: give up after a while and count who got none.
         using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(20));

@@ -10,14 +10,13 @@ public sealed class LoweredLimitTests(ITestOutputHelper output) : LeaseTableTest
     private const int OldLimit = 10;
     private const int NewLimit = 5;
     private const int Acquirers = 32;
-    private const int Instances = 4;
 
     [Fact]
     public async Task Thirty_two_acquirers_right_after_the_limit_is_lowered_never_exceed_the_new_limit()
     {
         // Limit 10 -> 5 with the leases in slots 6, 7 and 8 still held: two more may be granted, no more.
         var intervals = await HoldOldLeasesAsync(6, 7, 8);
-        var narrow = WarmPools(Instances, () => Table.Pool(NewLimit));
+        var narrow = WarmPools(() => Table.Pool(NewLimit));
         var granted = 0;
         await Contention.AllAtOnceAsync(Acquirers, async i =>
         {
@@ -50,7 +49,7 @@ public sealed class LoweredLimitTests(ITestOutputHelper output) : LeaseTableTest
         var clock = new ManualClock();
         var wide = Table.Pool(OldLimit, clock: clock);
         var old = await HoldSlotsAsync(wide, [5, 6, 7, 8, 9], leaseSeconds: 5);
-        var narrow = WarmPools(Instances, () => Table.Pool(NewLimit, clock: clock));
+        var narrow = WarmPools(() => Table.Pool(NewLimit, clock: clock));
         foreach (var pool in narrow)
         {
             (await pool.AcquireAsync(new AcquireRequest())).Status.Should().Be(AcquireStatus.Wait, "five old leases fill the new limit");
@@ -74,7 +73,7 @@ public sealed class LoweredLimitTests(ITestOutputHelper output) : LeaseTableTest
     {
         var wide = Table.Pool(OldLimit);
         var old = await HoldSlotsAsync(wide, [7, 8]);
-        var narrow = WarmPools(Instances, () => Table.Pool(NewLimit));
+        var narrow = WarmPools(() => Table.Pool(NewLimit));
         (await narrow[0].AcquireAsync(new AcquireRequest())).Status.Should().Be(AcquireStatus.Acquired);
         foreach (var lease in old)
         {
@@ -95,7 +94,7 @@ public sealed class LoweredLimitTests(ITestOutputHelper output) : LeaseTableTest
         await using var proxy = Table.Proxy();
         proxy.LoseAnswer = LocalPeers.DynamoDbFaultProxy.EveryNth("TransactWriteItems", 3);
         var intervals = await HoldOldLeasesAsync(6, 7, 8);
-        var narrow = WarmPools(Instances, () => Table.PoolVia(proxy.CreateClient(), NewLimit));
+        var narrow = WarmPools(() => Table.PoolVia(proxy.CreateClient(), NewLimit));
         using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         await Contention.AllAtOnceAsync(Acquirers, i => Contention.AcquireHoldReleaseAsync(
             narrow[i % Instances], new AcquireRequest($"arn:exec:{i}", "db", Attempt: 0), intervals, holdMs: (5, 20), giveUp));

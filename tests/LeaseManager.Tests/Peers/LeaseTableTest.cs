@@ -11,8 +11,11 @@ public abstract class LeaseTableTest : IAsyncLifetime
 
     protected static long WallNowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
+    /// <summary>How many warm Lambdas (pool instances) the concurrency tests run side by side.</summary>
+    protected const int Instances = 4;
+
     /// <summary><paramref name="count"/> pool instances, as that many warm Lambdas would each have their own.</summary>
-    protected static LeasePool[] WarmPools(int count, Func<LeasePool> create) => Enumerable.Range(0, count).Select(_ => create()).ToArray();
+    protected static LeasePool[] WarmPools(Func<LeasePool> create, int count = Instances) => Enumerable.Range(0, count).Select(_ => create()).ToArray();
 }
 
 /// <summary>A fresh lease table reached through a fault-injecting proxy, for the lost-answer and late-write cases.</summary>
