@@ -49,14 +49,9 @@ public static class LeaseObservation
                     yield return (LeaseMetrics.ReclaimedExpired, 1);
                 }
 
-                if (acquired.CurrentRunning is { } running)
+                foreach (var gauge in AnswerGauges(acquired.CurrentRunning, acquired.MaxConcurrentLeases))
                 {
-                    yield return (LeaseMetrics.ActiveLeases, running);
-                }
-
-                if (acquired.MaxConcurrentLeases is { } limit)
-                {
-                    yield return (LeaseMetrics.Limit, limit);
+                    yield return gauge;
                 }
 
                 break;
@@ -66,14 +61,9 @@ public static class LeaseObservation
                 break;
             case LeaseWait wait:
                 yield return (LeaseMetrics.Wait, 1);
-                if (wait.CurrentRunning is { } waiting)
+                foreach (var gauge in AnswerGauges(wait.CurrentRunning, wait.MaxConcurrentLeases))
                 {
-                    yield return (LeaseMetrics.ActiveLeases, waiting);
-                }
-
-                if (wait.MaxConcurrentLeases is { } waitLimit)
-                {
-                    yield return (LeaseMetrics.Limit, waitLimit);
+                    yield return gauge;
                 }
 
                 break;
@@ -112,6 +102,17 @@ public static class LeaseObservation
                 yield return (LeaseMetrics.Limit, set.Outcome.Limit);
                 break;
         }
+    }
+
+    /// <summary>The pool's gauges an answer to an acquire carries: the leases running, where it knows them, and the limit it applied.</summary>
+    private static IEnumerable<(string Metric, double Value)> AnswerGauges(int? running, int limit)
+    {
+        if (running is { } held)
+        {
+            yield return (LeaseMetrics.ActiveLeases, held);
+        }
+
+        yield return (LeaseMetrics.Limit, limit);
     }
 
     private static IEnumerable<(string Metric, double Value)> Gauges(int held, int limit, int waiting, long? oldestWaitMs)

@@ -80,9 +80,7 @@ internal sealed partial class SlotStore
 
         try
         {
-            await Call(() => _db.DeleteItemAsync(
-                new DeleteItemRequest { TableName = delete.TableName, Key = delete.Key, ConditionExpression = delete.ConditionExpression, ExpressionAttributeNames = delete.ExpressionAttributeNames, ExpressionAttributeValues = delete.ExpressionAttributeValues },
-                ct)).ConfigureAwait(false);
+            await Call(() => _db.DeleteItemAsync(Alone(delete), ct)).ConfigureAwait(false);
             return true;
         }
         catch (ConditionalCheckFailedException)
@@ -195,9 +193,7 @@ internal sealed partial class SlotStore
         var delete = FencedDelete(OwnerItemKey(ownerHash), id);
         try
         {
-            await Call(() => _db.DeleteItemAsync(
-                new DeleteItemRequest { TableName = delete.TableName, Key = delete.Key, ConditionExpression = delete.ConditionExpression, ExpressionAttributeNames = delete.ExpressionAttributeNames, ExpressionAttributeValues = delete.ExpressionAttributeValues },
-                ct)).ConfigureAwait(false);
+            await Call(() => _db.DeleteItemAsync(Alone(delete), ct)).ConfigureAwait(false);
         }
         catch (ConditionalCheckFailedException)
         {

@@ -63,16 +63,7 @@ internal sealed partial class SlotStore
 
         try
         {
-            await Call(() => _db.DeleteItemAsync(
-                new DeleteItemRequest
-                {
-                    TableName = delete.TableName,
-                    Key = delete.Key,
-                    ConditionExpression = delete.ConditionExpression,
-                    ExpressionAttributeNames = delete.ExpressionAttributeNames,
-                    ExpressionAttributeValues = delete.ExpressionAttributeValues,
-                },
-                cancellationToken)).ConfigureAwait(false);
+            await Call(() => _db.DeleteItemAsync(Alone(delete), cancellationToken)).ConfigureAwait(false);
             return DeleteFacts.Deleted;
         }
         catch (ConditionalCheckFailedException)
@@ -126,17 +117,7 @@ internal sealed partial class SlotStore
             }
             else
             {
-                await Call(() => _db.UpdateItemAsync(
-                    new UpdateItemRequest
-                    {
-                        TableName = slotUpdate.TableName,
-                        Key = slotUpdate.Key,
-                        UpdateExpression = slotUpdate.UpdateExpression,
-                        ConditionExpression = slotUpdate.ConditionExpression,
-                        ExpressionAttributeNames = slotUpdate.ExpressionAttributeNames,
-                        ExpressionAttributeValues = slotUpdate.ExpressionAttributeValues,
-                    },
-                    cancellationToken)).ConfigureAwait(false);
+                await Call(() => _db.UpdateItemAsync(Alone(slotUpdate), cancellationToken)).ConfigureAwait(false);
             }
 
             return true;

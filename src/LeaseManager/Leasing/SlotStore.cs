@@ -81,17 +81,7 @@ internal sealed partial class SlotStore
             {
                 // Only a failed condition returns the item (who holds the slot, until when): a granted
                 // write returns nothing, which keeps the hot path lean.
-                await Call(() => _db.PutItemAsync(
-                    new PutItemRequest
-                    {
-                        TableName = slotPut.TableName,
-                        Item = slotPut.Item,
-                        ConditionExpression = slotPut.ConditionExpression,
-                        ExpressionAttributeNames = slotPut.ExpressionAttributeNames,
-                        ExpressionAttributeValues = slotPut.ExpressionAttributeValues,
-                        ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
-                    },
-                    ct)).ConfigureAwait(false);
+                await Call(() => _db.PutItemAsync(Alone(slotPut), ct)).ConfigureAwait(false);
                 return ClaimFacts.Written;
             }
             catch (ConditionalCheckFailedException e)

@@ -1,7 +1,3 @@
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Leasing;
-using LeaseManager.Tests.Peers;
-
 namespace LeaseManager.Tests.Admin;
 
 /// <summary>The operator's actions in the library: status, a release by hand, and bad input that writes nothing.</summary>

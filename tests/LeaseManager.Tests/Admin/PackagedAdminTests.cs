@@ -1,8 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using LeaseManager.Hosting;
-using LeaseManager.Tests.Peers;
-using LocalPeers;
 
 namespace LeaseManager.Tests.Admin;
 
@@ -11,24 +9,23 @@ namespace LeaseManager.Tests.Admin;
 /// invoke refuses the operator's actions; the admin function (<c>LEASE_ADMIN_ACTIONS=enabled</c>)
 /// serves them on the same pool.
 /// </summary>
-public sealed class PackagedAdminTests : IAsyncLifetime
+public sealed class PackagedAdminTests : LeaseTableTest
 {
-    private LeaseTable _table = null!;
     private ExecutionEnvironment _leases = null!;
     private ExecutionEnvironment _admin = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _table = await LeaseTable.CreateAsync();
+        await base.InitializeAsync();
         _leases = Function("lease", "disabled");
         _admin = Function("lease-admin", "enabled");
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _leases.DisposeAsync();
         await _admin.DisposeAsync();
-        await _table.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
@@ -58,7 +55,7 @@ public sealed class PackagedAdminTests : IAsyncLifetime
 
     private ExecutionEnvironment Function(string name, string adminActions)
     {
-        var environment = PackagedFunction.EnvironmentFor(_table.Name, _table.Peer.Endpoint, maxConcurrent: 3);
+        var environment = PackagedFunction.EnvironmentFor(Table.Name, Table.Peer.Endpoint, maxConcurrent: 3);
         environment[FunctionEnvironment.AdminActions] = adminActions;
         return new ExecutionEnvironment(PackagedFunction.Definition(name, environment, timeoutSeconds: 30), 1);
     }

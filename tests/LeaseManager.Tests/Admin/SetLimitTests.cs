@@ -1,8 +1,3 @@
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Leasing;
-using LeaseManager.Tests.Peers;
-using Xunit.Abstractions;
-
 namespace LeaseManager.Tests.Admin;
 
 /// <summary>
@@ -17,7 +12,7 @@ public sealed class SetLimitTests(ITestOutputHelper output) : LeaseTableTest
     [Fact]
     public async Task Twenty_four_acquirers_on_four_instances_never_exceed_a_limit_lowered_under_them()
     {
-        var instances = Enumerable.Range(0, 4).Select(_ => Pool()).ToArray();
+        var instances = WarmPools(Pool);
         var admin = Pool();
         var holds = new List<(long Start, long End)>();
         var grantsAfter = 0;

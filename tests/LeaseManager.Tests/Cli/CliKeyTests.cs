@@ -1,6 +1,4 @@
 using System.Text.Json;
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Cli;
 

@@ -1,6 +1,5 @@
 using Amazon.DynamoDBv2;
 using LeaseManager.Cli;
-using LeaseManager.Leasing;
 
 namespace LeaseManager.Tests.Cli;
 

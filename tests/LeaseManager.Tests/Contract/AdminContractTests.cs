@@ -1,10 +1,6 @@
-using System.Text;
 using System.Text.Json;
 using LeaseManager.Contract;
-using LeaseManager.Leasing;
 using LeaseManager.Observability;
-using LeaseManager.Tests.Leasing;
-using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Contract;
 
@@ -12,24 +8,18 @@ namespace LeaseManager.Tests.Contract;
 /// The operator's actions through the JSON contract: served by the admin function only, typed
 /// answers, typed errors on bad input with nothing written.
 /// </summary>
-public sealed class AdminContractTests : IAsyncLifetime
+public sealed class AdminContractTests : CallbackContractTest
 {
-    private const string Owner = "arn:aws:states:eu-central-1:1:execution:sm:e1";
-    private LeaseTable _table = null!;
-    private RecordingNotifier _notifier = null!;
     private LeaseFunction _admin = null!;
     private LeaseFunction _stateMachines = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _table = await LeaseTable.CreateAsync();
-        _notifier = new RecordingNotifier();
-        var options = _table.Options(3) with { HandOffToWaiters = true, LimitRefreshSeconds = 1 };
-        _admin = new LeaseFunction(new LeasePool(_table.Client, options, notifier: _notifier), adminActions: true);
-        _stateMachines = new LeaseFunction(new LeasePool(_table.Client, options, notifier: _notifier));
+        await base.InitializeAsync();
+        var options = Table.Options(3) with { HandOffToWaiters = true, LimitRefreshSeconds = 1 };
+        _admin = new LeaseFunction(new LeasePool(Table.Client, options, notifier: Notifier), adminActions: true);
+        _stateMachines = new LeaseFunction(new LeasePool(Table.Client, options, notifier: Notifier));
     }
-
-    public async Task DisposeAsync() => await _table.DisposeAsync();
 
     public static TheoryData<string> AdminEvents() => new()
     {
@@ -42,15 +32,13 @@ public sealed class AdminContractTests : IAsyncLifetime
     [MemberData(nameof(AdminEvents))]
     public async Task The_function_state_machines_invoke_refuses_every_admin_action_and_writes_nothing(string payload)
     {
-        await Invoke(_stateMachines, """{"action":"acquire","owner_id":"arn:exec:holder","resource_id":"db"}""");
-        var before = await _table.ItemsAsync();
+        await _stateMachines.InvokeJsonAsync("""{"action":"acquire","owner_id":"arn:exec:holder","resource_id":"db"}""");
+        var before = await Table.ItemsAsync();
 
-        var act = () => _stateMachines.InvokeAsync(Encoding.UTF8.GetBytes(payload));
+        var error = await _stateMachines.ShouldRefuseAsync(payload);
 
-        var error = (await act.Should().ThrowAsync<InvalidRequestException>()).Which;
-        error.ErrorType.Should().Be("LeaseManager.InvalidRequest");
         error.Message.Should().Contain("operator action").And.Contain("admin_permissions");
-        (await _table.ItemsAsync()).Should().BeEquivalentTo(before);
+        (await Table.ItemsAsync()).Should().BeEquivalentTo(before);
     }
 
     public static TheoryData<string, string> MalformedAdminEvents() => new()
@@ -73,24 +61,22 @@ public sealed class AdminContractTests : IAsyncLifetime
     [MemberData(nameof(MalformedAdminEvents))]
     public async Task Malformed_admin_events_are_InvalidRequest_and_write_nothing(string payload, string expectedMessage)
     {
-        await Invoke(_admin, """{"action":"acquire","owner_id":"arn:exec:holder","resource_id":"db"}""");
-        var before = await _table.ItemsAsync();
+        await _admin.InvokeJsonAsync("""{"action":"acquire","owner_id":"arn:exec:holder","resource_id":"db"}""");
+        var before = await Table.ItemsAsync();
 
-        var act = () => _admin.InvokeAsync(Encoding.UTF8.GetBytes(payload));
-
-        (await act.Should().ThrowAsync<InvalidRequestException>()).Which.Message.Should().Contain(expectedMessage);
-        (await _table.ItemsAsync()).Should().BeEquivalentTo(before);
+        (await _admin.ShouldRefuseAsync(payload)).Message.Should().Contain(expectedMessage);
+        (await Table.ItemsAsync()).Should().BeEquivalentTo(before);
     }
 
     [Fact]
     public async Task Status_force_release_and_set_limit_answer_in_the_documented_shape()
     {
-        var held = await Invoke(_stateMachines, $$"""{"action":"acquire","owner_id":"{{Owner}}","resource_id":"db","attempt":0}""");
-        await Invoke(_stateMachines, """{"action":"acquire","owner_id":"arn:exec:b","attempt":0}""");
-        await Invoke(_stateMachines, """{"action":"acquire","owner_id":"arn:exec:c","attempt":0}""");
-        await Invoke(_stateMachines, """{"action":"wait","task_token":"t-1","owner_id":"arn:exec:waiter","priority":2}""");
+        var held = await _stateMachines.InvokeJsonAsync($$"""{"action":"acquire","owner_id":"{{Owner}}","resource_id":"db","attempt":0}""");
+        await _stateMachines.InvokeJsonAsync("""{"action":"acquire","owner_id":"arn:exec:b","attempt":0}""");
+        await _stateMachines.InvokeJsonAsync("""{"action":"acquire","owner_id":"arn:exec:c","attempt":0}""");
+        await _stateMachines.InvokeJsonAsync("""{"action":"wait","task_token":"t-1","owner_id":"arn:exec:waiter","priority":2}""");
 
-        var status = await Invoke(_admin, """{"action":"status","max_entries":2}""");
+        var status = await _admin.InvokeJsonAsync("""{"action":"status","max_entries":2}""");
         Keys(status).Should().Equal("status", "limit", "configured_limit", "stored_limit", "held", "waiting", "oldest_wait_seconds", "leases_truncated", "waiters_truncated", "read_at", "leases", "waiters");
         status.GetProperty("status").GetString().Should().Be("pool_status");
         status.GetProperty("held").GetInt32().Should().Be(3);
@@ -102,16 +88,16 @@ public sealed class AdminContractTests : IAsyncLifetime
         Keys(waiter).Should().Equal("position", "owner_id", "resource_id", "priority", "queued_at", "wait_seconds", "concurrency_key", "waits_for_key");
         waiter.GetProperty("priority").GetInt32().Should().Be(2);
 
-        var forced = await Invoke(_admin, $$"""{"action":"force_release","owner_id":"{{Owner}}","requested_by":"alice@ops"}""");
+        var forced = await _admin.InvokeJsonAsync($$"""{"action":"force_release","owner_id":"{{Owner}}","requested_by":"alice@ops"}""");
         Keys(forced).Should().Equal("status", "released_count", "lease_ids", "requested_by");
         forced.GetProperty("released_count").GetInt32().Should().Be(1);
-        _notifier.Deliveries.Should().ContainSingle().Which.Waiter.OwnerId.Should().Be("arn:exec:waiter", "a forced release hands the slot on like any release");
+        Notifier.Deliveries.Should().ContainSingle().Which.Waiter.OwnerId.Should().Be("arn:exec:waiter", "a forced release hands the slot on like any release");
 
-        var set = await Invoke(_admin, """{"action":"set_limit","limit":2,"requested_by":"alice@ops"}""");
+        var set = await _admin.InvokeJsonAsync("""{"action":"set_limit","limit":2,"requested_by":"alice@ops"}""");
         Keys(set).Should().Equal("status", "limit", "previous_limit", "stored_limit", "configured_limit", "held", "handed_off", "waited_ms", "requested_by");
         set.GetProperty("limit").GetInt32().Should().Be(2);
         set.GetProperty("previous_limit").GetInt32().Should().Be(3);
-        var reset = await Invoke(_admin, """{"action":"set_limit","limit":null,"requested_by":"alice@ops"}""");
+        var reset = await _admin.InvokeJsonAsync("""{"action":"set_limit","limit":null,"requested_by":"alice@ops"}""");
         reset.GetProperty("stored_limit").ValueKind.Should().Be(JsonValueKind.Null);
         reset.GetProperty("limit").GetInt32().Should().Be(3);
     }
@@ -119,10 +105,10 @@ public sealed class AdminContractTests : IAsyncLifetime
     [Fact]
     public async Task The_sweep_reports_the_pools_gauges_for_the_dashboard_and_the_oldest_waiter_alarm()
     {
-        await Invoke(_stateMachines, """{"action":"acquire","attempt":0}""");
-        await Invoke(_stateMachines, """{"action":"acquire","attempt":0}""");
-        await Invoke(_stateMachines, """{"action":"acquire","attempt":0}""");
-        await Invoke(_stateMachines, """{"action":"wait","task_token":"t-1","owner_id":"arn:exec:waiter"}""");
+        await _stateMachines.InvokeJsonAsync("""{"action":"acquire","attempt":0}""");
+        await _stateMachines.InvokeJsonAsync("""{"action":"acquire","attempt":0}""");
+        await _stateMachines.InvokeJsonAsync("""{"action":"acquire","attempt":0}""");
+        await _stateMachines.InvokeJsonAsync("""{"action":"wait","task_token":"t-1","owner_id":"arn:exec:waiter"}""");
 
         var answer = await _stateMachines.HandleAsync(new SweepCommand());
 
@@ -137,7 +123,4 @@ public sealed class AdminContractTests : IAsyncLifetime
     }
 
     private static string[] Keys(JsonElement element) => [.. element.EnumerateObject().Select(p => p.Name)];
-
-    private static async Task<JsonElement> Invoke(LeaseFunction function, string payload) =>
-        JsonDocument.Parse(await function.InvokeAsync(Encoding.UTF8.GetBytes(payload))).RootElement;
 }

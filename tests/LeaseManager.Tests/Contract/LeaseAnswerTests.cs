@@ -1,6 +1,5 @@
 using System.Text;
 using LeaseManager.Contract;
-using LeaseManager.Leasing;
 using LeaseManager.Observability;
 
 namespace LeaseManager.Tests.Contract;

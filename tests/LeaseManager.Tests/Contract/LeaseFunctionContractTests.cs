@@ -1,24 +1,18 @@
-using System.Text;
 using System.Text.Json;
 using LeaseManager.Contract;
-using LocalPeers;
-using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Contract;
 
 /// <summary>DESIGN §4 through the handler, against a real table: shapes of answers, and bad input that writes nothing.</summary>
-public sealed class LeaseFunctionContractTests : IAsyncLifetime
+public sealed class LeaseFunctionContractTests : LeaseTableTest
 {
-    private LeaseTable _table = null!;
     private LeaseFunction _function = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _table = await LeaseTable.CreateAsync();
-        _function = new LeaseFunction(_table.Pool(2, maxDurationSeconds: 300));
+        await base.InitializeAsync();
+        _function = new LeaseFunction(Table.Pool(2, maxDurationSeconds: 300));
     }
-
-    public async Task DisposeAsync() => await _table.DisposeAsync();
 
     public static TheoryData<string, string> MalformedEvents() => new()
     {
@@ -70,12 +64,7 @@ public sealed class LeaseFunctionContractTests : IAsyncLifetime
     [MemberData(nameof(MalformedEvents))]
     public async Task Malformed_events_are_InvalidRequest_and_write_nothing(string payload, string expectedMessage)
     {
-        var act = () => _function.InvokeAsync(Encoding.UTF8.GetBytes(payload));
-
-        var error = (await act.Should().ThrowAsync<InvalidRequestException>()).Which;
-        error.ErrorType.Should().Be("LeaseManager.InvalidRequest");
-        error.Message.Should().Contain(expectedMessage);
-        (await _table.ItemsAsync()).Should().BeEmpty();
+        await _function.ShouldRefuseAndWriteNothingAsync(Table, payload, expectedMessage);
     }
 
     [Fact]
@@ -131,7 +120,7 @@ public sealed class LeaseFunctionContractTests : IAsyncLifetime
         other.GetProperty("status").GetString().Should().Be("acquired");
         other.GetProperty("lease_id").GetString().Should().NotBe(number.GetProperty("lease_id").GetString());
         big.GetProperty("status").GetString().Should().Be("wait", "two leases are held and a number beyond long is still a valid id");
-        (await _table.ItemsAsync()).Select(i => i.TryGetValue("resource_id", out var r) ? r.S : null).Should().Contain(["42", "43"]);
+        (await Table.ItemsAsync()).Select(i => i.TryGetValue("resource_id", out var r) ? r.S : null).Should().Contain(["42", "43"]);
     }
 
     [Fact]
@@ -145,9 +134,5 @@ public sealed class LeaseFunctionContractTests : IAsyncLifetime
         (await act.Should().ThrowAsync<LeaseUnavailableException>()).Which.ErrorType.Should().Be("LeaseManager.LeaseUnavailable");
     }
 
-    private async Task<JsonElement> Invoke(string payload)
-    {
-        var bytes = await _function.InvokeAsync(Encoding.UTF8.GetBytes(payload));
-        return JsonDocument.Parse(bytes).RootElement.Clone();
-    }
+    private Task<JsonElement> Invoke(string payload) => _function.InvokeJsonAsync(payload);
 }

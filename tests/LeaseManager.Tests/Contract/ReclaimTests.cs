@@ -1,9 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using LeaseManager.Contract;
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Peers;
-using LocalPeers;
 
 namespace LeaseManager.Tests.Contract;
 
@@ -12,15 +9,10 @@ namespace LeaseManager.Tests.Contract;
 /// event releases what the ended execution holds, only that, and — with a settle time — also a lease
 /// written by an acquire that was still in flight when the execution ended.
 /// </summary>
-public sealed class ReclaimTests : IAsyncLifetime
+public sealed class ReclaimTests : LeaseTableTest
 {
     private const string Failed = "arn:aws:states:eu-central-1:123456789012:execution:orders:failed-1";
     private const string Other = "arn:aws:states:eu-central-1:123456789012:execution:orders:running-2";
-    private LeaseTable _table = null!;
-
-    public async Task InitializeAsync() => _table = await LeaseTable.CreateAsync();
-
-    public async Task DisposeAsync() => await _table.DisposeAsync();
 
     [Fact]
     public async Task A_failure_event_releases_every_lease_of_that_execution_and_nothing_else()
@@ -37,7 +29,7 @@ public sealed class ReclaimTests : IAsyncLifetime
         };
         var theirs = await pool.AcquireAsync(new AcquireRequest(Other, "item-0", Attempt: 0));
 
-        var answer = await Invoke(function, Event(Failed, "FAILED", DateTimeOffset.UtcNow));
+        var answer = await function.InvokeJsonAsync(Event(Failed, "FAILED", DateTimeOffset.UtcNow));
 
         answer.GetProperty("status").GetString().Should().Be("reclaimed");
         answer.GetProperty("owner_id").GetString().Should().Be(Failed);
@@ -46,7 +38,7 @@ public sealed class ReclaimTests : IAsyncLifetime
         answer.GetProperty("lease_ids").EnumerateArray().Select(e => e.GetString()).Should().BeEquivalentTo(mine.Select(m => m.Lease!.LeaseId));
         answer.GetProperty("sweeps").GetInt32().Should().Be(1);
 
-        var items = await _table.ItemsAsync();
+        var items = await Table.ItemsAsync();
         items.Should().ContainSingle("only the other execution's lease is left (the retry's owner index went with its lease)")
             .Which["lease_id"].S.Should().Be(theirs.Lease!.LeaseId);
         var next = await pool.AcquireAsync(new AcquireRequest(Other, "item-1", Attempt: 0));
@@ -61,10 +53,10 @@ public sealed class ReclaimTests : IAsyncLifetime
         var function = Function(settleSeconds: 0);
         await function.Pool.AcquireAsync(new AcquireRequest(Failed, "r", Attempt: 0));
 
-        var answer = await Invoke(function, Event(Failed, status, DateTimeOffset.UtcNow));
+        var answer = await function.InvokeJsonAsync(Event(Failed, status, DateTimeOffset.UtcNow));
 
         answer.GetProperty("released_count").GetInt32().Should().Be(1);
-        (await _table.ItemsAsync()).Should().BeEmpty();
+        (await Table.ItemsAsync()).Should().BeEmpty();
     }
 
     [Fact]
@@ -73,10 +65,10 @@ public sealed class ReclaimTests : IAsyncLifetime
         var function = Function(settleSeconds: 0);
         await function.Pool.AcquireAsync(new AcquireRequest(Failed, "r", Attempt: 0));
 
-        var answer = await Invoke(function, Event(Failed, "RUNNING", DateTimeOffset.UtcNow));
+        var answer = await function.InvokeJsonAsync(Event(Failed, "RUNNING", DateTimeOffset.UtcNow));
 
         answer.ToString().Should().Be($$"""{"status":"ignored","owner_id":"{{Failed}}","execution_status":"RUNNING","released_count":0,"lease_ids":[],"sweeps":0}""");
-        (await _table.LiveSlotCountAsync("", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).Should().Be(1);
+        (await Table.LiveSlotCountAsync("", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).Should().Be(1);
     }
 
     [Fact]
@@ -84,16 +76,16 @@ public sealed class ReclaimTests : IAsyncLifetime
     {
         // The AWS sample's race: the execution is aborted while its acquire is in flight; the cleanup
         // runs first and the acquire's write lands afterwards. The settle time is the function's timeout.
-        await using var proxy = _table.Proxy();
+        await using var proxy = Table.Proxy();
         var inFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         proxy.Hold = call => call.Operation == "PutItem" ? inFlight.Task : Task.CompletedTask;
-        var slow = new LeasePool(proxy.CreateClient(), _table.Options(4));
+        var slow = new LeasePool(proxy.CreateClient(), Table.Options(4));
         await slow.ReadAsync(); // a warm instance: its next acquire goes straight to the (held) write
         var acquire = slow.AcquireAsync(new AcquireRequest(Failed, "late", Attempt: 0));
         await Task.Delay(50);
         var function = Function(settleSeconds: 2);
         var ended = DateTimeOffset.UtcNow;
-        var reclaim = Invoke(function, Event(Failed, "ABORTED", ended));
+        var reclaim = function.InvokeJsonAsync(Event(Failed, "ABORTED", ended));
         await Task.Delay(700);
         inFlight.SetResult();
         var late = await acquire;
@@ -103,7 +95,7 @@ public sealed class ReclaimTests : IAsyncLifetime
 
         answer.GetProperty("sweeps").GetInt32().Should().Be(2);
         answer.GetProperty("lease_ids").EnumerateArray().Select(e => e.GetString()).Should().Equal(late.Lease!.LeaseId);
-        (await _table.ItemsAsync()).Should().BeEmpty();
+        (await Table.ItemsAsync()).Should().BeEmpty();
         DateTimeOffset.UtcNow.Should().BeOnOrAfter(ended.AddSeconds(2));
     }
 
@@ -116,7 +108,7 @@ public sealed class ReclaimTests : IAsyncLifetime
         var before = await function.Pool.AcquireAsync(new AcquireRequest(Failed, "db", Attempt: 0));
         await Task.Delay(5);
         var ended = DateTimeOffset.UtcNow;
-        var reclaim = Invoke(function, Event(Failed, "FAILED", ended));
+        var reclaim = function.InvokeJsonAsync(Event(Failed, "FAILED", ended));
         await Task.Delay(700);
         var redriven = await Function(settleSeconds: 0).Pool.AcquireAsync(new AcquireRequest(Failed, "db", Attempt: 0));
         redriven.Status.Should().Be(AcquireStatus.Acquired);
@@ -125,7 +117,7 @@ public sealed class ReclaimTests : IAsyncLifetime
 
         answer.GetProperty("sweeps").GetInt32().Should().Be(2);
         answer.GetProperty("lease_ids").EnumerateArray().Select(e => e.GetString()).Should().Equal(before.Lease!.LeaseId);
-        (await _table.LiveSlotsAsync("", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).Should().ContainSingle()
+        (await Table.LiveSlotsAsync("", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).Should().ContainSingle()
             .Which["lease_id"].S.Should().Be(redriven.Lease!.LeaseId);
         (await function.Pool.ReleaseAsync(redriven.Lease.LeaseId)).Released.Should().BeTrue("the redriven execution still held it");
     }
@@ -147,8 +139,8 @@ public sealed class ReclaimTests : IAsyncLifetime
             intervals.Add(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), lease.ExpiresAtMs);
         }
 
-        var pools = Enumerable.Range(0, 4).Select(_ => new LeasePool(_table.Client, _table.Options(Executions))).ToArray();
-        var reclaims = Enumerable.Range(0, Executions).Select(i => Task.Run(() => Invoke(function, Event(Failed + i, "FAILED", ended))));
+        var pools = WarmPools(() => new LeasePool(Table.Client, Table.Options(Executions)));
+        var reclaims = Enumerable.Range(0, Executions).Select(i => Task.Run(() => function.InvokeJsonAsync(Event(Failed + i, "FAILED", ended))));
         var newcomers = Enumerable.Range(0, Executions).Select(i => Task.Run(async () =>
         {
             for (var round = 0; round < 10; round++)
@@ -168,7 +160,7 @@ public sealed class ReclaimTests : IAsyncLifetime
 
         answers.Sum(a => a.GetProperty("released_count").GetInt32()).Should().Be(0, "every lease was taken after its execution's reported end");
         intervals.MaxOverlap().Should().BeLessThanOrEqualTo(Executions);
-        (await _table.LiveSlotsAsync("", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).Select(i => i["lease_id"].S)
+        (await Table.LiveSlotsAsync("", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).Select(i => i["lease_id"].S)
             .Should().BeEquivalentTo(redriven.Select(l => l.LeaseId));
     }
 
@@ -177,11 +169,11 @@ public sealed class ReclaimTests : IAsyncLifetime
     {
         // The counter-example: the same race with one sweep leaves the late lease behind.
         var function = Function(settleSeconds: 0);
-        var reclaim = await Invoke(function, Event(Failed, "ABORTED", DateTimeOffset.UtcNow));
+        var reclaim = await function.InvokeJsonAsync(Event(Failed, "ABORTED", DateTimeOffset.UtcNow));
         var late = await function.Pool.AcquireAsync(new AcquireRequest(Failed, "late", Attempt: 0));
 
         reclaim.GetProperty("released_count").GetInt32().Should().Be(0);
-        (await _table.ItemsAsync()).Should().ContainSingle().Which["lease_id"].S.Should().Be(late.Lease!.LeaseId);
+        (await Table.ItemsAsync()).Should().ContainSingle().Which["lease_id"].S.Should().Be(late.Lease!.LeaseId);
     }
 
     [Fact]
@@ -204,7 +196,7 @@ public sealed class ReclaimTests : IAsyncLifetime
     public async Task An_event_long_after_the_end_sweeps_once()
     {
         var function = Function(settleSeconds: 10);
-        var answer = await Invoke(function, Event(Failed, "FAILED", DateTimeOffset.UtcNow.AddMinutes(-5)));
+        var answer = await function.InvokeJsonAsync(Event(Failed, "FAILED", DateTimeOffset.UtcNow.AddMinutes(-5)));
 
         answer.GetProperty("sweeps").GetInt32().Should().Be(1);
     }
@@ -215,7 +207,7 @@ public sealed class ReclaimTests : IAsyncLifetime
         var function = Function(settleSeconds: 30);
         await function.Pool.AcquireAsync(new AcquireRequest(Failed, "r", Attempt: 0));
 
-        var answer = await Invoke(function, $$"""{"action":"reclaim","owner_id":"{{Failed}}"}""");
+        var answer = await function.InvokeJsonAsync($$"""{"action":"reclaim","owner_id":"{{Failed}}"}""");
 
         answer.GetProperty("released_count").GetInt32().Should().Be(1);
         answer.GetProperty("sweeps").GetInt32().Should().Be(1, "no end time: nothing to wait for");
@@ -223,7 +215,7 @@ public sealed class ReclaimTests : IAsyncLifetime
     }
 
     private LeaseFunction Function(int settleSeconds, int limit = 4) =>
-        new(new LeasePool(_table.Client, _table.Options(limit) with { ReclaimSettleSeconds = settleSeconds }));
+        new(new LeasePool(Table.Client, Table.Options(limit) with { ReclaimSettleSeconds = settleSeconds }));
 
     private static string Event(string executionArn, string status, DateTimeOffset stoppedAt) => $$"""
         {
@@ -247,10 +239,4 @@ public sealed class ReclaimTests : IAsyncLifetime
           }
         }
         """;
-
-    private static async Task<JsonElement> Invoke(LeaseFunction function, string payload)
-    {
-        var bytes = await function.InvokeAsync(Encoding.UTF8.GetBytes(payload));
-        return JsonDocument.Parse(bytes).RootElement.Clone();
-    }
 }

@@ -2,28 +2,19 @@ using System.Text;
 using System.Text.Json;
 using LeaseManager.Contract;
 using LeaseManager.Hosting;
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Leasing;
-using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Contract;
 
 /// <summary>The callback strategy's actions through the JSON contract: <c>wait</c> and <c>sweep</c>, their answers and their typed errors.</summary>
-public sealed class WaitContractTests : IAsyncLifetime
+public sealed class WaitContractTests : CallbackContractTest
 {
-    private const string Owner = "arn:aws:states:eu-central-1:1:execution:sm:e1";
-    private LeaseTable _table = null!;
-    private RecordingNotifier _notifier = null!;
     private LeaseFunction _function = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _table = await LeaseTable.CreateAsync();
-        _notifier = new RecordingNotifier();
-        _function = new LeaseFunction(_table.HandOffPool(1, _notifier, maxDurationSeconds: 300));
+        await base.InitializeAsync();
+        _function = new LeaseFunction(Table.HandOffPool(1, Notifier, maxDurationSeconds: 300));
     }
-
-    public async Task DisposeAsync() => await _table.DisposeAsync();
 
     public static TheoryData<string, string> MalformedWaits() => new()
     {
@@ -45,13 +36,9 @@ public sealed class WaitContractTests : IAsyncLifetime
     [MemberData(nameof(MalformedWaits))]
     public async Task Malformed_waits_are_InvalidRequest_and_write_nothing(string payload, string expectedMessage)
     {
-        var act = () => _function.InvokeAsync(Encoding.UTF8.GetBytes(payload));
+        await _function.ShouldRefuseAndWriteNothingAsync(Table, payload, expectedMessage);
 
-        var error = (await act.Should().ThrowAsync<InvalidRequestException>()).Which;
-        error.ErrorType.Should().Be("LeaseManager.InvalidRequest");
-        error.Message.Should().Contain(expectedMessage);
-        (await _table.ItemsAsync()).Should().BeEmpty();
-        _notifier.Attempts.Should().BeEmpty();
+        Notifier.Attempts.Should().BeEmpty();
     }
 
     [Fact]
@@ -63,7 +50,7 @@ public sealed class WaitContractTests : IAsyncLifetime
         answer.ToString().Should().Be("""{"status":"queued","position":null,"lease_id":null}""");
         await Invoke($$"""{"action":"release","lease_id":"{{held.GetProperty("lease_id").GetString()}}"}""");
 
-        var delivered = _notifier.Deliveries.Should().ContainSingle().Subject;
+        var delivered = Notifier.Deliveries.Should().ContainSingle().Subject;
         delivered.Waiter.Should().Be(new QueuedWaiter("tok-1", Owner, "db", 1000, delivered.Waiter.QueuedAtMs));
         delivered.Lease.ExpiresAtMs.Should().BeCloseTo(DateTimeOffset.UtcNow.AddSeconds(60).ToUnixTimeMilliseconds(), 3000);
 
@@ -80,7 +67,7 @@ public sealed class WaitContractTests : IAsyncLifetime
         var answer = await Invoke($$"""{"action":"wait","task_token":"{{new string('t', 2048)}}","owner_id":"{{Owner}}"}""");
 
         answer.GetProperty("status").GetString().Should().Be("queued");
-        (await _table.QueueItemsAsync()).Should().ContainSingle().Which["wake_token"].S.Should().HaveLength(2048);
+        (await Table.QueueItemsAsync()).Should().ContainSingle().Which["wake_token"].S.Should().HaveLength(2048);
     }
 
     [Fact]
@@ -94,12 +81,12 @@ public sealed class WaitContractTests : IAsyncLifetime
     [Fact]
     public async Task Wait_on_a_pool_without_hand_off_is_a_configuration_error_and_sweep_does_nothing()
     {
-        var polling = new LeaseFunction(_table.Pool(1));
+        var polling = new LeaseFunction(Table.Pool(1));
         var act = () => polling.InvokeAsync(Encoding.UTF8.GetBytes($$"""{"action":"wait","task_token":"tok","owner_id":"{{Owner}}"}"""));
 
         (await act.Should().ThrowAsync<ConfigurationException>()).Which.ErrorType.Should().Be("LeaseManager.ConfigurationError");
         Encoding.UTF8.GetString(await polling.InvokeAsync(Encoding.UTF8.GetBytes("""{"action":"sweep"}"""))).Should().Be("""{"status":"swept","expired_slots":0,"handed_off":0,"waiters_gone":0,"held":0,"limit":1,"waiting":0,"oldest_wait_seconds":null}""");
-        (await _table.ItemsAsync()).Should().BeEmpty();
+        (await Table.ItemsAsync()).Should().BeEmpty();
     }
 
     [Theory]
@@ -129,11 +116,10 @@ public sealed class WaitContractTests : IAsyncLifetime
     {
         var options = FunctionEnvironment.PoolOptions(n => n switch { "LEASE_TABLE_NAME" => "leases", "LEASE_WAIT_STRATEGY" => "callback", _ => null });
 
-        var act = () => new LeasePool(_table.Client, options);
+        var act = () => new LeasePool(Table.Client, options);
 
         act.Should().Throw<ConfigurationException>().Which.Message.Should().Contain("needs a waiter notifier");
     }
 
-    private async Task<JsonElement> Invoke(string payload) =>
-        JsonDocument.Parse(await _function.InvokeAsync(Encoding.UTF8.GetBytes(payload))).RootElement.Clone();
+    private Task<JsonElement> Invoke(string payload) => _function.InvokeJsonAsync(payload);
 }

@@ -3,7 +3,6 @@ using System.Text;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
-using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Hosting;
 
@@ -12,19 +11,13 @@ namespace LeaseManager.Tests.Hosting;
 /// .NET class name — and the .NET detail is in the log only. The host runs in process on DynamoDB
 /// Local, with faults injected into the DynamoDB client.
 /// </summary>
-public sealed class ContractErrorTests : IAsyncLifetime
+public sealed class ContractErrorTests : LeaseTableTest
 {
     private static readonly string[] ClosedSet =
     [
         "LeaseManager.InvalidRequest", "LeaseManager.LeaseUnavailable", "LeaseManager.LeaseLost",
         "LeaseManager.TransientFailure", "LeaseManager.ConfigurationError", "LeaseManager.InternalError",
     ];
-
-    private LeaseTable _table = null!;
-
-    public async Task InitializeAsync() => _table = await LeaseTable.CreateAsync();
-
-    public async Task DisposeAsync() => await _table.DisposeAsync();
 
     public static TheoryData<string, string> Faults => new()
     {
@@ -52,8 +45,8 @@ public sealed class ContractErrorTests : IAsyncLifetime
     [MemberData(nameof(Faults))]
     public async Task A_DynamoDB_fault_on_acquire_reaches_the_Runtime_API_as_a_contract_type(string fault, string expected)
     {
-        var (client, proxy) = FaultInjectingDynamoDb.Wrap(_table.Client, _ => true, () => Make(fault));
-        var host = new InProcessHost(_table, client);
+        var (client, proxy) = FaultInjectingDynamoDb.Wrap(Table.Client, _ => true, () => Make(fault));
+        var host = new InProcessHost(Table, client);
 
         var id = await host.InvokeAsync("""{"action":"acquire","owner_id":"arn:exec:1","resource_id":"job"}""");
 
@@ -66,26 +59,26 @@ public sealed class ContractErrorTests : IAsyncLifetime
         log.GetProperty("error_type").GetString().Should().Be(expected);
         log.GetProperty("exception").GetString().Should().EndWith(Make(fault).GetType().Name, "the log keeps the original failure");
         log.GetProperty("stack_trace").GetString().Should().NotBeNullOrEmpty();
-        (await _table.ItemsAsync()).Should().BeEmpty("the failed acquire wrote nothing");
+        (await Table.ItemsAsync()).Should().BeEmpty("the failed acquire wrote nothing");
     }
 
     [Theory]
     [MemberData(nameof(Faults))]
     public async Task A_DynamoDB_fault_on_release_and_renew_reaches_the_Runtime_API_as_a_contract_type(string fault, string expected)
     {
-        var healthy = new InProcessHost(_table, _table.Client);
+        var healthy = new InProcessHost(Table, Table.Client);
         var acquired = healthy.Runtime.Responses[await healthy.InvokeAsync("""{"action":"acquire","owner_id":"arn:exec:2","resource_id":"job"}""")];
         var leaseId = System.Text.Json.JsonDocument.Parse(acquired).RootElement.GetProperty("lease_id").GetString();
         // Only the writes fail: a plain DeleteItem/UpdateItem or a transaction meeting another transaction.
-        var (client, _) = FaultInjectingDynamoDb.Wrap(_table.Client, m => m.Name is "DeleteItemAsync" or "UpdateItemAsync" or "PutItemAsync" or "TransactWriteItemsAsync", () => Make(fault));
-        var host = new InProcessHost(_table, client);
+        var (client, _) = FaultInjectingDynamoDb.Wrap(Table.Client, m => m.Name is "DeleteItemAsync" or "UpdateItemAsync" or "PutItemAsync" or "TransactWriteItemsAsync", () => Make(fault));
+        var host = new InProcessHost(Table, client);
 
         var release = await host.InvokeAsync($$"""{"action":"release","lease_id":"{{leaseId}}"}""");
         var renew = await host.InvokeAsync($$"""{"action":"renew","lease_id":"{{leaseId}}"}""");
 
         host.Runtime.Errors[release].ErrorType.Should().Be(expected);
         host.Runtime.Errors[renew].ErrorType.Should().Be(expected);
-        (await _table.LiveSlotCountAsync("", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).Should().Be(1, "the lease is still held: the release can be retried");
+        (await Table.LiveSlotCountAsync("", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).Should().Be(1, "the lease is still held: the release can be retried");
     }
 
     /// <summary>Every exception the DynamoDB SDK defines, and the usual .NET and network ones.</summary>
@@ -110,8 +103,8 @@ public sealed class ContractErrorTests : IAsyncLifetime
     [MemberData(nameof(EveryException))]
     public async Task Every_exception_the_client_can_throw_answers_a_name_from_the_closed_set(Type exceptionType)
     {
-        var (client, _) = FaultInjectingDynamoDb.Wrap(_table.Client, _ => true, () => (Exception)Activator.CreateInstance(exceptionType, "injected")!);
-        var host = new InProcessHost(_table, client);
+        var (client, _) = FaultInjectingDynamoDb.Wrap(Table.Client, _ => true, () => (Exception)Activator.CreateInstance(exceptionType, "injected")!);
+        var host = new InProcessHost(Table, client);
 
         foreach (var payload in new[] { """{"action":"acquire","owner_id":"arn:exec:p","resource_id":"r"}""", """{"action":"release","lease_id":"0000.-.0123456789abcdef"}""", """{"action":"renew","lease_id":"0000.-.0123456789abcdef"}""" })
         {
@@ -153,12 +146,12 @@ public sealed class ContractErrorTests : IAsyncLifetime
     [MemberData(nameof(UndecodableEvents))]
     public async Task An_undecodable_event_is_InvalidRequest_and_writes_nothing(byte[] payload)
     {
-        var host = new InProcessHost(_table, _table.Client);
+        var host = new InProcessHost(Table, Table.Client);
 
         var id = await host.InvokeAsync(payload);
 
         host.Runtime.Errors.Should().ContainKey(id, "nothing may be answered for an event that cannot be read");
         host.Runtime.Errors[id].ErrorType.Should().Be("LeaseManager.InvalidRequest");
-        (await _table.ItemsAsync()).Should().BeEmpty();
+        (await Table.ItemsAsync()).Should().BeEmpty();
     }
 }

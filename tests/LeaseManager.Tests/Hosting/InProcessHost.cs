@@ -6,9 +6,7 @@ using Amazon.DynamoDBv2;
 using LeaseManager.Contract;
 using LeaseManager.Hosting;
 using LeaseManager.Hosting.Client;
-using LeaseManager.Leasing;
 using LeaseManager.Observability;
-using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Hosting;
 

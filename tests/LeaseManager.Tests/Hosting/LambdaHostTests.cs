@@ -4,7 +4,6 @@ using System.Text.Json;
 using LeaseManager.Hosting;
 using LeaseManager.Hosting.Client;
 using LeaseManager.Observability;
-using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Hosting;
 

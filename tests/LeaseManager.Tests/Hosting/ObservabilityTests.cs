@@ -1,18 +1,11 @@
 using System.Text.Json;
-using LocalPeers;
-using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Hosting;
 
 /// <summary>Log lines and EMF documents the packaged function writes, parsed and checked field by field.</summary>
-public sealed class ObservabilityTests : IAsyncLifetime
+public sealed class ObservabilityTests : LeaseTableTest
 {
     private const string Trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
-    private LeaseTable _table = null!;
-
-    public async Task InitializeAsync() => _table = await LeaseTable.CreateAsync();
-
-    public async Task DisposeAsync() => await _table.DisposeAsync();
 
     [Fact]
     public async Task Log_lines_carry_the_Powertools_keys_and_the_trace_id()
@@ -112,7 +105,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
 
     private ExecutionEnvironment Environment(params (string Name, string Value)[] extra)
     {
-        var env = PackagedFunction.EnvironmentFor(_table.Name, _table.Peer.Endpoint, maxConcurrent: 2);
+        var env = PackagedFunction.EnvironmentFor(Table.Name, Table.Peer.Endpoint, maxConcurrent: 2);
         foreach (var (name, value) in extra)
         {
             env[name] = value;

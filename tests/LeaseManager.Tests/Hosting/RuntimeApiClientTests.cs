@@ -1,7 +1,6 @@
 using System.Text;
 using LeaseManager.Hosting;
 using LeaseManager.Hosting.Client;
-using LocalPeers;
 
 namespace LeaseManager.Tests.Hosting;
 

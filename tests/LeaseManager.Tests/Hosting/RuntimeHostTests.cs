@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using LeaseManager.Hosting;
-using LocalPeers;
-using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Hosting;
 
@@ -13,21 +11,20 @@ namespace LeaseManager.Tests.Hosting;
 /// client, init from the environment, a real socket that hangs). The loop's behaviour is tested in
 /// process (LambdaHostTests, LeaseHandlerTests).
 /// </summary>
-public sealed class RuntimeHostTests : IAsyncLifetime
+public sealed class RuntimeHostTests : LeaseTableTest
 {
-    private LeaseTable _table = null!;
     private ExecutionEnvironment _environment = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _table = await LeaseTable.CreateAsync();
-        _environment = new ExecutionEnvironment(PackagedFunction.Definition("lease", PackagedFunction.EnvironmentFor(_table.Name, _table.Peer.Endpoint, maxConcurrent: 2)), 1);
+        await base.InitializeAsync();
+        _environment = new ExecutionEnvironment(PackagedFunction.Definition("lease", PackagedFunction.EnvironmentFor(Table.Name, Table.Peer.Endpoint, maxConcurrent: 2)), 1);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _environment.DisposeAsync();
-        await _table.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
@@ -47,13 +44,13 @@ public sealed class RuntimeHostTests : IAsyncLifetime
 
         var requests = _environment.Server!.Requests.ToList();
         requests.Select(r => (r.Method, r.Path.Split('/')[^1])).Should().Equal(("GET", "next"), ("POST", "response"), ("GET", "next"));
-        (await _table.LiveSlotCountAsync("", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).Should().Be(1);
+        (await Table.LiveSlotCountAsync("", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())).Should().Be(1);
     }
 
     [Fact]
     public async Task Bad_configuration_is_reported_as_an_init_error_and_the_process_exits()
     {
-        var env = PackagedFunction.EnvironmentFor(_table.Name, _table.Peer.Endpoint);
+        var env = PackagedFunction.EnvironmentFor(Table.Name, Table.Peer.Endpoint);
         env[FunctionEnvironment.TableName] = null;
         env[FunctionEnvironment.MaxConcurrentLeases] = "lots";
         await using var broken = new ExecutionEnvironment(PackagedFunction.Definition("broken", env), 1);
@@ -69,7 +66,7 @@ public sealed class RuntimeHostTests : IAsyncLifetime
     [Fact]
     public async Task A_DynamoDB_outage_is_a_TransientFailure()
     {
-        var env = PackagedFunction.EnvironmentFor(_table.Name, $"http://127.0.0.1:{DynamoDbPeer.FreeLoopbackPort()}");
+        var env = PackagedFunction.EnvironmentFor(Table.Name, $"http://127.0.0.1:{DynamoDbPeer.FreeLoopbackPort()}");
         await using var cutOff = new ExecutionEnvironment(PackagedFunction.Definition("cut-off", env, timeoutSeconds: 20), 1);
 
         var outcome = await cutOff.InvokeAsync("""{"action":"acquire","owner_id":"e","resource_id":"r"}"""u8.ToArray());
@@ -99,7 +96,7 @@ public sealed class RuntimeHostTests : IAsyncLifetime
                 }
             }
         });
-        var env = PackagedFunction.EnvironmentFor(_table.Name, $"http://127.0.0.1:{((IPEndPoint)blackHole.LocalEndpoint).Port}");
+        var env = PackagedFunction.EnvironmentFor(Table.Name, $"http://127.0.0.1:{((IPEndPoint)blackHole.LocalEndpoint).Port}");
         await using var hanging = new ExecutionEnvironment(PackagedFunction.Definition("hanging", env, timeoutSeconds: 2), 1);
         await hanging.StartAsync();
 

@@ -1,8 +1,3 @@
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Leasing;
-using LeaseManager.Tests.Peers;
-using Xunit.Abstractions;
-
 namespace LeaseManager.Tests.Keys;
 
 /// <summary>
@@ -41,7 +36,7 @@ public sealed class KeyContentionTests(ITestOutputHelper output) : LeaseTableTes
         var grants = new HoldingIntervals();
         var perKey = Keys.ToDictionary(k => k, _ => new HoldingIntervals());
         // Four instances (each its own client and hints), as four Lambda environments would be.
-        var pools = Enumerable.Range(0, 4).Select(_ => new LeasePool(Table.Peer.CreateClient(), KeyedOptions(releaseEarly))).ToArray();
+        var pools = WarmPools(() => new LeasePool(Table.Peer.CreateClient(), KeyedOptions(releaseEarly)));
 
         await Contention.RunAsync(Acquirers, TimeSpan.FromSeconds(5), grants, async i =>
         {

@@ -2,8 +2,7 @@ using System.Text;
 using System.Text.Json;
 using LeaseManager.Contract;
 using LeaseManager.Hosting;
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Peers;
+using LeaseManager.Tests.Contract;
 
 namespace LeaseManager.Tests.Keys;
 
@@ -12,9 +11,6 @@ public sealed class KeyContractTests : LeaseTableTest
 {
     private LeaseFunction Function(bool admin = false) =>
         new(new LeasePool(Table.Client, Table.Options(10) with { MaxConcurrentLeasesPerKey = 1, KeyLimits = new Dictionary<string, int> { ["wide"] = 2 } }), adminActions: admin);
-
-    private static async Task<JsonElement> Invoke(LeaseFunction function, string payload) =>
-        JsonDocument.Parse(await function.InvokeAsync(Encoding.UTF8.GetBytes(payload))).RootElement.Clone();
 
     public static TheoryData<string, string> BadKeys() => new()
     {
@@ -32,23 +28,19 @@ public sealed class KeyContractTests : LeaseTableTest
     [MemberData(nameof(BadKeys))]
     public async Task A_bad_concurrency_key_is_InvalidRequest_and_writes_nothing(string payload, string expected)
     {
-        var act = () => Function(admin: true).InvokeAsync(Encoding.UTF8.GetBytes(payload));
-        var error = (await act.Should().ThrowAsync<InvalidRequestException>()).Which;
-        error.ErrorType.Should().Be("LeaseManager.InvalidRequest");
-        error.Message.Should().Contain(expected);
-        (await Table.ItemsAsync()).Should().BeEmpty();
+        await Function(admin: true).ShouldRefuseAndWriteNothingAsync(Table, payload, expected);
     }
 
     [Fact]
     public async Task A_full_key_answers_wait_limited_by_the_key_and_fail_if_unavailable_raises_LeaseUnavailable()
     {
         var function = Function();
-        var held = await Invoke(function, """{"action":"acquire","owner_id":"e1","concurrency_key":"tenant-a","attempt":0}""");
+        var held = await function.InvokeJsonAsync("""{"action":"acquire","owner_id":"e1","concurrency_key":"tenant-a","attempt":0}""");
         held.GetProperty("status").GetString().Should().Be("acquired");
         held.GetProperty("limited_by").ValueKind.Should().Be(JsonValueKind.Null);
         held.GetProperty("lease_id").GetString().Should().MatchRegex(@"^\d{4}\.-\.[0-9a-f]{16}\.[0-9a-f]{32}$");
 
-        var busy = await Invoke(function, """{"action":"acquire","owner_id":"e2","concurrency_key":"tenant-a","attempt":0}""");
+        var busy = await function.InvokeJsonAsync("""{"action":"acquire","owner_id":"e2","concurrency_key":"tenant-a","attempt":0}""");
         busy.GetProperty("status").GetString().Should().Be("wait");
         busy.GetProperty("limited_by").GetString().Should().Be("key");
         busy.GetProperty("current_running").GetInt32().Should().Be(1);
@@ -57,25 +49,25 @@ public sealed class KeyContractTests : LeaseTableTest
         var failing = () => function.InvokeAsync(Encoding.UTF8.GetBytes("""{"action":"acquire","owner_id":"e3","concurrency_key":"tenant-a","fail_if_unavailable":true}"""));
         (await failing.Should().ThrowAsync<LeaseUnavailableException>()).Which.ErrorType.Should().Be("LeaseManager.LeaseUnavailable");
 
-        (await Invoke(function, """{"action":"acquire","owner_id":"e4","concurrency_key":"wide","attempt":0}""")).GetProperty("status").GetString().Should().Be("acquired");
-        (await Invoke(function, """{"action":"acquire","owner_id":"e5","concurrency_key":"wide","attempt":0}""")).GetProperty("status").GetString().Should().Be("acquired", "the override gives this key 2");
-        (await Invoke(function, $$"""{"action":"release","lease_id":"{{held.GetProperty("lease_id").GetString()}}"}""")).GetProperty("released").GetBoolean().Should().BeTrue();
-        (await Invoke(function, """{"action":"acquire","owner_id":"e2","concurrency_key":"tenant-a","attempt":1}""")).GetProperty("status").GetString().Should().Be("acquired");
+        (await function.InvokeJsonAsync("""{"action":"acquire","owner_id":"e4","concurrency_key":"wide","attempt":0}""")).GetProperty("status").GetString().Should().Be("acquired");
+        (await function.InvokeJsonAsync("""{"action":"acquire","owner_id":"e5","concurrency_key":"wide","attempt":0}""")).GetProperty("status").GetString().Should().Be("acquired", "the override gives this key 2");
+        (await function.InvokeJsonAsync($$"""{"action":"release","lease_id":"{{held.GetProperty("lease_id").GetString()}}"}""")).GetProperty("released").GetBoolean().Should().BeTrue();
+        (await function.InvokeJsonAsync("""{"action":"acquire","owner_id":"e2","concurrency_key":"tenant-a","attempt":1}""")).GetProperty("status").GetString().Should().Be("acquired");
     }
 
     [Fact]
     public async Task The_admin_function_sets_a_key_s_limit_and_the_status_names_each_lease_s_key()
     {
         var admin = Function(admin: true);
-        await Invoke(Function(), """{"action":"acquire","owner_id":"e1","concurrency_key":"tenant-b","attempt":0}""");
-        var set = await Invoke(admin, """{"action":"set_limit","concurrency_key":"tenant-b","limit":3,"requested_by":"alice@ops"}""");
+        await Function().InvokeJsonAsync("""{"action":"acquire","owner_id":"e1","concurrency_key":"tenant-b","attempt":0}""");
+        var set = await admin.InvokeJsonAsync("""{"action":"set_limit","concurrency_key":"tenant-b","limit":3,"requested_by":"alice@ops"}""");
         set.EnumerateObject().Select(p => p.Name).Should().Equal("status", "concurrency_key", "limit", "stored_limit", "configured_limit", "held", "requested_by");
         set.GetProperty("status").GetString().Should().Be("key_limit_set");
         set.GetProperty("limit").GetInt32().Should().Be(3);
         set.GetProperty("configured_limit").GetInt32().Should().Be(1);
         set.GetProperty("held").GetInt32().Should().Be(1);
 
-        var status = await Invoke(admin, """{"action":"status"}""");
+        var status = await admin.InvokeJsonAsync("""{"action":"status"}""");
         status.GetProperty("leases")[0].GetProperty("concurrency_key").GetString().Should().Be("tenant-b");
 
         var refused = () => Function().InvokeAsync(Encoding.UTF8.GetBytes("""{"action":"set_limit","concurrency_key":"tenant-b","limit":1,"requested_by":"x"}"""));

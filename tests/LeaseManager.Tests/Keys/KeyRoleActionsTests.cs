@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Peers;
-using LocalPeers;
 
 namespace LeaseManager.Tests.Keys;
 

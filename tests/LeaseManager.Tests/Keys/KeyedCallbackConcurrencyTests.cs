@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Leasing;
-using LeaseManager.Tests.Peers;
-using Xunit.Abstractions;
 
 namespace LeaseManager.Tests.Keys;
 
@@ -13,16 +9,15 @@ namespace LeaseManager.Tests.Keys;
 /// </summary>
 public sealed class KeyedCallbackConcurrencyTests(ITestOutputHelper output) : LeaseTableTest
 {
-    private const int Instances = 4;
     private const int PoolLimit = 4;
     private static readonly TimeSpan WakeTimeout = TimeSpan.FromSeconds(90);
     private static readonly string[] Keys = ["k0", "k1", "k2", "k3"];
     private static readonly Dictionary<string, int> Limits = new() { ["k0"] = 1, ["k1"] = 1, ["k2"] = 2, ["k3"] = 2 };
 
-    private LeasePool[] Pools(RecordingNotifier notifier) => Enumerable.Range(0, Instances).Select(_ => new LeasePool(
+    private LeasePool[] Pools(RecordingNotifier notifier) => WarmPools(() => new LeasePool(
         Table.Peer.CreateClient(),
         Table.Options(PoolLimit) with { HandOffToWaiters = true, MaxConcurrentLeasesPerKey = 2, KeyLimits = Limits },
-        notifier: notifier)).ToArray();
+        notifier: notifier));
 
     [Fact]
     public async Task Forty_callers_over_four_keys_never_exceed_a_key_or_the_pool_and_every_waiter_is_woken()
@@ -32,11 +27,9 @@ public sealed class KeyedCallbackConcurrencyTests(ITestOutputHelper output) : Le
         var total = new HoldingIntervals();
         var perKey = Keys.ToDictionary(k => k, _ => new HoldingIntervals());
         var viaQueue = 0;
-        using var start = new ManualResetEventSlim(false);
 
-        var callers = Enumerable.Range(0, 40).Select(i => Task.Run(async () =>
+        await Contention.AllAtOnceAsync(40, async i =>
         {
-            start.Wait();
             var key = Keys[i % Keys.Length];
             for (var round = 0; round < 3; round++)
             {
@@ -59,9 +52,7 @@ public sealed class KeyedCallbackConcurrencyTests(ITestOutputHelper output) : Le
                 perKey[key].Add(granted, released);
                 (await pools[Random.Shared.Next(Instances)].ReleaseAsync(lease.LeaseId)).Released.Should().BeTrue();
             }
-        })).ToArray();
-        start.Set();
-        await Task.WhenAll(callers);
+        });
 
         output.WriteLine($"{total.Count} grants, {viaQueue} through the queues, max overlap {total.MaxOverlap()}");
         foreach (var key in Keys)
@@ -115,36 +106,8 @@ public sealed class KeyedCallbackConcurrencyTests(ITestOutputHelper output) : Le
         await Task.WhenAll(waits.Select((w, i) => pools[i % Instances].WaitAsync(new WaitRequest(w.Token, w.Owner, "db", ConcurrencyKey: w.Key, RequestedAtMs: w.At))));
 
         // Newcomers of every key while at least sixteen waiters (four of each key) are still queued: none may be granted.
-        var newcomerGrants = 0;
-        using var stopNewcomers = new CancellationTokenSource();
-        var newcomers = Task.Run(async () =>
-        {
-            for (var n = 0; !stopNewcomers.IsCancellationRequested; n++)
-            {
-                var outcome = await pools[n % Instances].AcquireAsync(new AcquireRequest($"arn:exec:newcomer-{n}", "db", ConcurrencyKey: Keys[n % Keys.Length], Attempt: 0));
-                if (outcome.Lease is { } lease)
-                {
-                    Interlocked.Increment(ref newcomerGrants);
-                    await pools[0].ReleaseAsync(lease.LeaseId);
-                }
-
-                await Task.Delay(3);
-            }
-        });
-        var workers = holders.Select((lease, i) => ReleaseAfterHoldAsync(pools[i % Instances], lease))
-            .Concat(waits.Select(async (w, i) =>
-            {
-                var lease = await notifier.Expect(w.Token).WaitAsync(WakeTimeout);
-                if (notifier.Deliveries.Count >= 16)
-                {
-                    await stopNewcomers.CancelAsync();
-                }
-
-                await ReleaseAfterHoldAsync(pools[(i + 1) % Instances], lease.LeaseId);
-            }));
-        await Task.WhenAll(workers);
-        await stopNewcomers.CancelAsync();
-        await newcomers;
+        var newcomerGrants = await QueueDrain.RunAsync(
+            pools, notifier, holders, waits.Select(w => w.Token), n => new AcquireRequest($"arn:exec:newcomer-{n}", "db", ConcurrencyKey: Keys[n % Keys.Length], Attempt: 0), newcomersUntilServed: 16, WakeTimeout, holdMs: (5, 30));
 
         output.WriteLine($"{notifier.Deliveries.Count} served; newcomer grants while queued: {newcomerGrants}");
         newcomerGrants.Should().Be(0, "a newcomer never overtakes a queued waiter of its key, nor the pool's queue");
@@ -156,12 +119,6 @@ public sealed class KeyedCallbackConcurrencyTests(ITestOutputHelper output) : Le
 
         notifier.Deliveries.Should().HaveCount(32);
         await NothingLeftAsync();
-    }
-
-    private static async Task ReleaseAfterHoldAsync(LeasePool pool, string leaseId)
-    {
-        await Task.Delay(Random.Shared.Next(5, 30));
-        (await pool.ReleaseAsync(leaseId)).Released.Should().BeTrue();
     }
 
     private async Task NothingLeftAsync()

@@ -1,7 +1,4 @@
 using Amazon.DynamoDBv2.Model;
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Leasing;
-using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Keys;
 

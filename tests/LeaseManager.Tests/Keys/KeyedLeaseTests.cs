@@ -1,7 +1,3 @@
-using LocalPeers;
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Peers;
-
 namespace LeaseManager.Tests.Keys;
 
 /// <summary>

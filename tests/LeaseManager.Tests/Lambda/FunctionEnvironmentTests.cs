@@ -1,5 +1,4 @@
 using LeaseManager.Hosting;
-using LeaseManager.Leasing;
 
 namespace LeaseManager.Tests.Lambda;
 

@@ -5,7 +5,6 @@ using Amazon.Runtime;
 using LeaseManager.Contract;
 using LeaseManager.Hosting;
 using LeaseManager.Hosting.Client;
-using LeaseManager.Leasing;
 using LeaseManager.Observability;
 using LeaseManager.Tests.Hosting;
 

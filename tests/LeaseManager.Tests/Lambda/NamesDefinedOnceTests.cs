@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using LeaseManager.Hosting;
-using LocalPeers;
 
 namespace LeaseManager.Tests.Lambda;
 

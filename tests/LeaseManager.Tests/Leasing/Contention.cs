@@ -1,9 +1,10 @@
 namespace LeaseManager.Tests.Leasing;
 
 /// <summary>
-/// Many acquirers at once, each a holder that never releases: it records what it was granted and
-/// stops asking until that lease has lapsed. Shared by the semantics suite and the counter-example,
-/// so the check that passes for the lease is the very check that fails for count-then-write.
+/// Many acquirers at once. <see cref="RunAsync"/>: each a holder that never releases: it records what
+/// it was granted and stops asking until that lease has lapsed. Shared by the semantics suite and the
+/// counter-example, so the check that passes for the lease is the very check that fails for
+/// count-then-write. The concurrency tests start their own callers with <see cref="AllAtOnceAsync"/>.
 /// </summary>
 internal static class Contention
 {
@@ -46,5 +47,41 @@ internal static class Contention
         })).ToArray();
         start.Set();
         await Task.WhenAll(workers.Append(watch));
+    }
+
+    /// <summary>Runs <paramref name="body"/> for 0 to <paramref name="count"/> - 1 on the thread pool, all let go at the same moment, and waits for every run.</summary>
+    public static async Task AllAtOnceAsync(int count, Func<int, Task> body)
+    {
+        using var start = new ManualResetEventSlim(false);
+        var runs = Enumerable.Range(0, count).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            await body(i);
+        })).ToArray();
+        start.Set();
+        await Task.WhenAll(runs);
+    }
+
+    /// <summary>
+    /// A holder that asks <paramref name="pool"/> until it is granted (or <paramref name="giveUp"/> fires),
+    /// holds for a random while in <paramref name="holdMs"/>, releases, and records its holding from the
+    /// grant until the release was sent (never past the lease's expiry).
+    /// </summary>
+    public static async Task AcquireHoldReleaseAsync(LeasePool pool, AcquireRequest request, HoldingIntervals intervals, (int Min, int Max) holdMs, CancellationTokenSource giveUp)
+    {
+        while (!giveUp.IsCancellationRequested)
+        {
+            if ((await pool.AcquireAsync(request)).Lease is { } lease)
+            {
+                var granted = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                await Task.Delay(Random.Shared.Next(holdMs.Min, holdMs.Max));
+                var released = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+                await pool.ReleaseAsync(lease.LeaseId);
+                intervals.Add(granted, Math.Min(released + 1, lease.ExpiresAtMs));
+                return;
+            }
+
+            await Task.Delay(Random.Shared.Next(5, 25));
+        }
     }
 }

@@ -1,7 +1,3 @@
-using LocalPeers;
-using LeaseManager.Tests.Peers;
-using Xunit.Abstractions;
-
 namespace LeaseManager.Tests.Leasing;
 
 /// <summary>

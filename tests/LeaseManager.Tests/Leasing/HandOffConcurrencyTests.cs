@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Peers;
-using Xunit.Abstractions;
 
 namespace LeaseManager.Tests.Leasing;
 
@@ -12,7 +9,6 @@ namespace LeaseManager.Tests.Leasing;
 public sealed class HandOffConcurrencyTests(ITestOutputHelper output) : LeaseTableTest
 {
     private const int Limit = 4;
-    private const int Instances = 4;
     private static readonly TimeSpan WakeTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -20,7 +16,7 @@ public sealed class HandOffConcurrencyTests(ITestOutputHelper output) : LeaseTab
     {
         var notifier = new RecordingNotifier();
         var counter = new LocalPeers.CountingHttpClientFactory();
-        var pools = Enumerable.Range(0, Instances).Select(_ => Table.HandOffPool(Limit, notifier, counter: counter)).ToArray();
+        var pools = WarmPools(() => Table.HandOffPool(Limit, notifier, counter: counter));
         var holders = new List<string>();
         for (var i = 0; i < Limit; i++)
         {
@@ -48,37 +44,10 @@ public sealed class HandOffConcurrencyTests(ITestOutputHelper output) : LeaseTab
         await Task.WhenAll(tokens.Select((token, i) => pools[i % Instances].WaitAsync(new WaitRequest(token, $"arn:exec:w{i}", "db", Priority: i % 7 == 0 ? 3 : i % 3))));
         (await Table.QueuedCountAsync()).Should().Be(60);
 
-        // Each holder, then each served waiter, releases after a short random hold, concurrently.
-        var newcomerGrants = 0;
-        using var stopNewcomers = new CancellationTokenSource();
-        var newcomers = Task.Run(async () =>
-        {
-            for (var n = 0; !stopNewcomers.IsCancellationRequested; n++)
-            {
-                var outcome = await pools[n % Instances].AcquireAsync(new AcquireRequest($"arn:exec:newcomer-{n}", "db", Attempt: 0));
-                if (outcome.Status == AcquireStatus.Acquired)
-                {
-                    Interlocked.Increment(ref newcomerGrants);
-                    await pools[0].ReleaseAsync(outcome.Lease!.LeaseId);
-                }
-
-                await Task.Delay(3);
-            }
-        });
-        var workers = holders.Select((lease, i) => ReleaseAfterHoldAsync(pools[i % Instances], lease))
-            .Concat(tokens.Select(async (token, i) =>
-            {
-                var lease = await notifier.Expect(token).WaitAsync(WakeTimeout);
-                if (notifier.Deliveries.Count >= 50)
-                {
-                    await stopNewcomers.CancelAsync();
-                }
-
-                await ReleaseAfterHoldAsync(pools[(i + 1) % Instances], lease.LeaseId);
-            }));
-        await Task.WhenAll(workers);
-        await stopNewcomers.CancelAsync();
-        await newcomers;
+        // Each holder, then each served waiter, releases after a short random hold, concurrently;
+        // newcomers ask while at least ten waiters are still queued.
+        var newcomerGrants = await QueueDrain.RunAsync(
+            pools, notifier, holders, tokens, n => new AcquireRequest($"arn:exec:newcomer-{n}", "db", Attempt: 0), newcomersUntilServed: 50, WakeTimeout, holdMs: (0, 10));
 
         output.WriteLine($"{notifier.Deliveries.Count} served; newcomer grants while queued: {newcomerGrants}; calls {string.Join(", ", counter.Snapshot().Select(kv => $"{kv.Key}={kv.Value}"))}");
         overtaken.Should().BeEmpty();
@@ -92,14 +61,12 @@ public sealed class HandOffConcurrencyTests(ITestOutputHelper output) : LeaseTab
     public async Task Forty_callers_on_a_pool_of_four_never_exceed_it_and_every_waiter_is_woken()
     {
         var notifier = new RecordingNotifier();
-        var pools = Enumerable.Range(0, Instances).Select(_ => Table.HandOffPool(Limit, notifier)).ToArray();
+        var pools = WarmPools(() => Table.HandOffPool(Limit, notifier));
         var intervals = new HoldingIntervals();
         var viaQueue = 0;
-        using var start = new ManualResetEventSlim(false);
 
-        var callers = Enumerable.Range(0, 40).Select(i => Task.Run(async () =>
+        await Contention.AllAtOnceAsync(40, async i =>
         {
-            start.Wait();
             for (var round = 0; round < 3; round++)
             {
                 var owner = $"arn:exec:caller-{i}-{round}";
@@ -124,9 +91,7 @@ public sealed class HandOffConcurrencyTests(ITestOutputHelper output) : LeaseTab
                 intervals.Add(granted, WallNowMs());
                 (await pools[Random.Shared.Next(Instances)].ReleaseAsync(lease.LeaseId)).Released.Should().BeTrue();
             }
-        })).ToArray();
-        start.Set();
-        await Task.WhenAll(callers);
+        });
 
         output.WriteLine($"{intervals.Count} holds, {viaQueue} through the queue, max overlap {intervals.MaxOverlap()}");
         intervals.Count.Should().Be(120);
@@ -143,7 +108,7 @@ public sealed class HandOffConcurrencyTests(ITestOutputHelper output) : LeaseTab
         // (overlapping schedules, re-checks of queueing waiters): each slot goes to one waiter.
         var clock = new ManualClock();
         var notifier = new RecordingNotifier();
-        var pools = Enumerable.Range(0, 8).Select(_ => Table.HandOffPool(Limit, notifier, clock: clock)).ToArray();
+        var pools = WarmPools(() => Table.HandOffPool(Limit, notifier, clock: clock), count: 8);
         for (var i = 0; i < Limit; i++)
         {
             await pools[0].AcquireAsync(new AcquireRequest($"arn:exec:crashed-{i}", "db", LeaseDurationSeconds: 30, Attempt: 0));
@@ -201,11 +166,5 @@ public sealed class HandOffConcurrencyTests(ITestOutputHelper output) : LeaseTab
         {
             (await Table.LeaseAndQueueItemsAsync($"race-{i}")).Should().BeEmpty();
         }
-    }
-
-    private static async Task ReleaseAfterHoldAsync(LeasePool pool, string leaseId)
-    {
-        await Task.Delay(Random.Shared.Next(0, 10));
-        (await pool.ReleaseAsync(leaseId)).Released.Should().BeTrue();
     }
 }

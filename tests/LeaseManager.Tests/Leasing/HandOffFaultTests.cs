@@ -1,7 +1,3 @@
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Peers;
-using LocalPeers;
-
 namespace LeaseManager.Tests.Leasing;
 
 /// <summary>
@@ -16,9 +12,7 @@ public sealed class HandOffFaultTests : LeaseTableTest
     [Fact]
     public async Task A_hand_off_whose_notification_fails_stays_with_the_waiter_and_its_re_ask_gets_that_same_lease()
     {
-        var notifier = new RecordingNotifier();
-        var pool = Table.HandOffPool(1, notifier);
-        var held = await HoldAsync(pool);
+        var (notifier, pool, held) = await OneHeldSlotAsync();
         await pool.WaitAsync(new WaitRequest("t-1", "arn:exec:w", "db"));
         notifier.Failing["t-1"] = true;
 
@@ -40,9 +34,7 @@ public sealed class HandOffFaultTests : LeaseTableTest
     public async Task A_dead_head_waiter_has_its_grant_taken_back_the_next_waiter_is_served_and_its_place_goes_after_the_grace()
     {
         var clock = new ManualClock();
-        var notifier = new RecordingNotifier();
-        var pool = Table.HandOffPool(1, notifier, clock: clock);
-        var held = await HoldAsync(pool);
+        var (notifier, pool, held) = await OneHeldSlotAsync(clock);
         await pool.WaitAsync(new WaitRequest("t-dead", "arn:exec:dead", "db", RequestedAtMs: clock.GetUtcNow().ToUnixTimeMilliseconds() - 10));
         await pool.WaitAsync(new WaitRequest("t-next", "arn:exec:next", "db"));
         notifier.Gone["t-dead"] = true;
@@ -69,9 +61,7 @@ public sealed class HandOffFaultTests : LeaseTableTest
     [Fact]
     public async Task A_waiter_passed_over_while_its_token_was_closed_keeps_its_place_and_gets_the_next_slot_after_it_re_asks()
     {
-        var notifier = new RecordingNotifier();
-        var pool = Table.HandOffPool(1, notifier);
-        var held = await HoldAsync(pool);
+        var (notifier, pool, held) = await OneHeldSlotAsync();
         var now = WallNowMs();
         await pool.WaitAsync(new WaitRequest("t-first", "arn:exec:first", "db", RequestedAtMs: now - 30));
         await pool.WaitAsync(new WaitRequest("t-second", "arn:exec:second", "db", RequestedAtMs: now - 20));
@@ -94,9 +84,7 @@ public sealed class HandOffFaultTests : LeaseTableTest
     public async Task A_dead_last_waiter_s_grant_is_freed_and_the_pool_is_open_again_once_its_grace_is_over()
     {
         var clock = new ManualClock();
-        var notifier = new RecordingNotifier();
-        var pool = Table.HandOffPool(1, notifier, clock: clock);
-        var held = await HoldAsync(pool);
+        var (notifier, pool, held) = await OneHeldSlotAsync(clock);
         await pool.WaitAsync(new WaitRequest("t-dead", "arn:exec:dead", "db"));
         notifier.Gone["t-dead"] = true;
 
@@ -113,9 +101,7 @@ public sealed class HandOffFaultTests : LeaseTableTest
     public async Task An_expired_holder_s_slot_reaches_the_head_through_the_sweep()
     {
         var clock = new ManualClock();
-        var notifier = new RecordingNotifier();
-        var pool = Table.HandOffPool(1, notifier, clock: clock);
-        (await pool.AcquireAsync(new AcquireRequest(Holder, "db", LeaseDurationSeconds: 30, Attempt: 0))).Status.Should().Be(AcquireStatus.Acquired);
+        var (notifier, pool, _) = await OneHeldSlotAsync(clock, leaseSeconds: 30);
         await pool.WaitAsync(new WaitRequest("t-1", "arn:exec:w", "db"));
 
         (await pool.SweepAsync()).Should().Be(new SweepOutcome(0, 0, 0), "the holder's lease is live");
@@ -134,9 +120,7 @@ public sealed class HandOffFaultTests : LeaseTableTest
         // A free slot beside a queued waiter: the holder's lease expired and no sweep has run yet
         // (the same state as the moment between a waiter's queue write and its re-check).
         var clock = new ManualClock();
-        var notifier = new RecordingNotifier();
-        var pool = Table.HandOffPool(1, notifier, clock: clock);
-        await pool.AcquireAsync(new AcquireRequest(Holder, "db", LeaseDurationSeconds: 30, Attempt: 0));
+        var (notifier, pool, _) = await OneHeldSlotAsync(clock, leaseSeconds: 30);
         await pool.WaitAsync(new WaitRequest("t-1", "arn:exec:w", "db"));
         clock.Advance(TimeSpan.FromSeconds(31));
 
@@ -153,9 +137,7 @@ public sealed class HandOffFaultTests : LeaseTableTest
     [Fact]
     public async Task Reclaim_removes_an_ended_execution_s_queue_items_and_hands_its_slot_to_the_head()
     {
-        var notifier = new RecordingNotifier();
-        var pool = Table.HandOffPool(1, notifier);
-        await HoldAsync(pool);
+        var (notifier, pool, _) = await OneHeldSlotAsync();
         var endedAt = WallNowMs();
         await pool.WaitAsync(new WaitRequest("t-ended", "arn:exec:ended", "a", RequestedAtMs: endedAt - 100));
         await pool.WaitAsync(new WaitRequest("t-ended-b", "arn:exec:ended", "b", RequestedAtMs: endedAt - 50));
@@ -180,9 +162,7 @@ public sealed class HandOffFaultTests : LeaseTableTest
         // The hand-off wrote the grant for token t-old; before SendTaskSuccess answered TaskTimedOut
         // for it, the waiter's timeout re-asked with t-new and was delivered the same lease. The
         // late "gone" must not take that lease back.
-        var notifier = new RecordingNotifier();
-        var pool = Table.HandOffPool(1, notifier);
-        var held = await HoldAsync(pool);
+        var (notifier, pool, held) = await OneHeldSlotAsync();
         await pool.WaitAsync(new WaitRequest("t-old", "arn:exec:w", "db"));
         notifier.Gone["t-old"] = true;
         notifier.BeforeAttempt = async waiter =>
@@ -204,9 +184,7 @@ public sealed class HandOffFaultTests : LeaseTableTest
     [Fact]
     public async Task Releasing_the_old_lease_again_after_its_slot_was_handed_on_changes_nothing()
     {
-        var notifier = new RecordingNotifier();
-        var pool = Table.HandOffPool(1, notifier);
-        var held = await HoldAsync(pool);
+        var (notifier, pool, held) = await OneHeldSlotAsync();
         await pool.WaitAsync(new WaitRequest("t-1", "arn:exec:w", "db"));
         (await pool.ReleaseAsync(held)).Released.Should().BeTrue();
         var handed = notifier.Deliveries.Should().ContainSingle().Subject.Lease;
@@ -224,9 +202,7 @@ public sealed class HandOffFaultTests : LeaseTableTest
     [Fact]
     public async Task A_re_ask_keeps_its_place_and_is_woken_on_its_new_token()
     {
-        var notifier = new RecordingNotifier();
-        var pool = Table.HandOffPool(1, notifier);
-        var held = await HoldAsync(pool);
+        var (notifier, pool, held) = await OneHeldSlotAsync();
         var first = WallNowMs() - 100;
         await pool.WaitAsync(new WaitRequest("t-first", "arn:exec:first", "db", RequestedAtMs: first));
         await pool.WaitAsync(new WaitRequest("t-second", "arn:exec:second", "db", RequestedAtMs: first + 10));
@@ -258,6 +234,12 @@ public sealed class HandOffFaultTests : LeaseTableTest
         counter.Snapshot().Should().BeEquivalentTo(new Dictionary<string, int> { ["TransactWriteItems"] = 20 });
     }
 
-    private static async Task<string> HoldAsync(LeasePool pool) =>
-        (await pool.AcquireAsync(new AcquireRequest(Holder, "db", Attempt: 0))).Lease!.LeaseId;
+    /// <summary>A one-slot hand-off pool (on <paramref name="clock"/>, if given) whose slot <see cref="Holder"/> holds.</summary>
+    private async Task<(RecordingNotifier Notifier, LeasePool Pool, string Held)> OneHeldSlotAsync(TimeProvider? clock = null, int? leaseSeconds = null)
+    {
+        var notifier = new RecordingNotifier();
+        var pool = Table.HandOffPool(1, notifier, clock: clock);
+        var held = (await pool.AcquireAsync(new AcquireRequest(Holder, "db", LeaseDurationSeconds: leaseSeconds, Attempt: 0))).Lease!.LeaseId;
+        return (notifier, pool, held);
+    }
 }

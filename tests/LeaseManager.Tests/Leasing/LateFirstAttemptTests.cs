@@ -1,8 +1,3 @@
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Peers;
-using LocalPeers;
-using Xunit.Abstractions;
-
 namespace LeaseManager.Tests.Leasing;
 
 /// <summary>
@@ -23,23 +18,19 @@ public sealed class LateFirstAttemptTests(ITestOutputHelper output) : ProxiedTab
         var inFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Proxy.Hold = call => call.Operation == "PutItem" ? inFlight.Task : Task.CompletedTask;
         var intervals = new HoldingIntervals();
-        var retryPools = Enumerable.Range(0, 4).Select(_ => Table.Pool(Limit)).ToArray();
+        var retryPools = WarmPools(() => Table.Pool(Limit));
 
         var firsts = new Task<AcquireOutcome>[Owners];
         var retries = new Lease[Owners];
-        using var start = new ManualResetEventSlim(false);
-        var owners = Enumerable.Range(0, Owners).Select(i => Task.Run(async () =>
+        await Contention.AllAtOnceAsync(Owners, async i =>
         {
-            start.Wait();
             var request = new AcquireRequest($"arn:exec:{i}", "db", Attempt: 0);
             firsts[i] = Table.PoolVia(Proxy.CreateClient(), Limit).AcquireAsync(request);
             await Task.Delay(50);
             var retry = await retryPools[i % retryPools.Length].AcquireAsync(request with { Attempt = 1 });
             retries[i] = retry.Lease ?? throw new InvalidOperationException("the pool has room for every retry");
-            intervals.Add(Now(), retry.Lease.ExpiresAtMs);
-        })).ToArray();
-        start.Set();
-        await Task.WhenAll(owners);
+            intervals.Add(WallNowMs(), retry.Lease.ExpiresAtMs);
+        });
 
         // The late first writes land; whatever they were granted, their answers reach nobody.
         inFlight.SetResult();
@@ -48,13 +39,13 @@ public sealed class LateFirstAttemptTests(ITestOutputHelper output) : ProxiedTab
         foreach (var i in secondLeases)
         {
             // A late write that found its owner's retry lease answers with it (G2); only new ones add holders.
-            intervals.Add(Now(), late[i].Lease!.ExpiresAtMs);
+            intervals.Add(WallNowMs(), late[i].Lease!.ExpiresAtMs);
         }
 
-        var landed = await Table.LiveSlotCountAsync("", Now());
+        var landed = await Table.LiveSlotCountAsync("", WallNowMs());
         await Task.WhenAll(Enumerable.Range(0, Owners).Select(i => Task.Run(() => retryPools[i % retryPools.Length].ReleaseAsync(retries[i].LeaseId))));
 
-        var left = await Table.LiveSlotsAsync("", Now());
+        var left = await Table.LiveSlotsAsync("", WallNowMs());
         output.WriteLine($"{secondLeases.Count} late first writes took a second slot, {landed} slots live before release, {left.Count} after");
         secondLeases.Should().NotBeEmpty("the race happened: late writes took slots of their own");
         intervals.MaxOverlap().Should().BeLessThanOrEqualTo(Limit);
@@ -71,9 +62,7 @@ public sealed class LateFirstAttemptTests(ITestOutputHelper output) : ProxiedTab
 
         (await pool.ReleaseAsync(mine.Lease!.LeaseId)).Released.Should().BeTrue();
 
-        (await Table.LiveSlotsAsync("", Now())).Select(i => i["lease_id"].S)
+        (await Table.LiveSlotsAsync("", WallNowMs())).Select(i => i["lease_id"].S)
             .Should().BeEquivalentTo([sameExecutionOtherResource.Lease!.LeaseId, someoneElse.Lease!.LeaseId]);
     }
-
-    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 }

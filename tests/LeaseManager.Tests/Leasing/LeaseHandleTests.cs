@@ -1,7 +1,3 @@
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Peers;
-using LocalPeers;
-
 namespace LeaseManager.Tests.Leasing;
 
 /// <summary>The lock-style surface: handles that release on dispose, waiting with a timeout, renewal and loss.</summary>

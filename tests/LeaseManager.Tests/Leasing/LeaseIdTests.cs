@@ -1,5 +1,3 @@
-using LeaseManager.Leasing;
-
 namespace LeaseManager.Tests.Leasing;
 
 public sealed class LeaseIdTests

@@ -1,7 +1,4 @@
 using System.Globalization;
-using LeaseManager.Leasing;
-using LocalPeers;
-using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Leasing;
 

@@ -1,8 +1,3 @@
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Peers;
-using LocalPeers;
-using Xunit.Abstractions;
-
 namespace LeaseManager.Tests.Leasing;
 
 /// <summary>
@@ -33,41 +28,22 @@ public sealed class LostAnswerTests(ITestOutputHelper output) : ProxiedTableTest
     {
         Proxy.LoseAnswer = DynamoDbFaultProxy.EveryNth(lostOperation, 3);
         var intervals = new HoldingIntervals();
-        var instances = Enumerable.Range(0, 4).Select(_ => Table.PoolVia(Proxy.CreateClient(), Limit)).ToArray();
+        var instances = WarmPools(() => Table.PoolVia(Proxy.CreateClient(), Limit));
 
         // Leaked slots would starve later owners for good: give up after a while and count who got none.
         using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        using var start = new ManualResetEventSlim(false);
-        var owners = Enumerable.Range(0, Owners).Select(i => Task.Run(async () =>
+        await Contention.AllAtOnceAsync(Owners, i =>
         {
-            start.Wait();
-            var pool = instances[i % instances.Length];
             var request = kind switch
             {
                 "anonymous" => new AcquireRequest(),
                 "first-attempt" => new AcquireRequest($"arn:exec:{i}", "db", Attempt: 0),
                 _ => new AcquireRequest($"arn:exec:{i}", "db"),
             };
-            while (!giveUp.IsCancellationRequested)
-            {
-                var outcome = await pool.AcquireAsync(request);
-                if (outcome.Lease is { } lease)
-                {
-                    var granted = Now();
-                    await Task.Delay(Random.Shared.Next(10, 40));
-                    var released = Now();
-                    await pool.ReleaseAsync(lease.LeaseId);
-                    intervals.Add(granted, Math.Min(released + 1, lease.ExpiresAtMs));
-                    return;
-                }
+            return Contention.AcquireHoldReleaseAsync(instances[i % instances.Length], request, intervals, holdMs: (10, 40), giveUp);
+        });
 
-                await Task.Delay(Random.Shared.Next(5, 25));
-            }
-        })).ToArray();
-        start.Set();
-        await Task.WhenAll(owners);
-
-        var left = await Table.LiveSlotsAsync("", Now());
+        var left = await Table.LiveSlotsAsync("", WallNowMs());
         output.WriteLine($"{Proxy.AnswersLost} answers lost, {intervals.Count} grants, max overlap {intervals.MaxOverlap()}, {left.Count} slots left");
         Proxy.AnswersLost.Should().BeGreaterThan(0);
         intervals.Count.Should().Be(Owners);
@@ -112,9 +88,7 @@ public sealed class LostAnswerTests(ITestOutputHelper output) : ProxiedTableTest
         Proxy.LoseAnswer = DynamoDbFaultProxy.FirstTryOf("UpdateItem", "TransactWriteItems");
         var renewed = await Task.WhenAll(leases.Select(l => Task.Run(() => pool.RenewAsync(l.LeaseId, 300))));
 
-        renewed.Should().OnlyContain(r => r.ExpiresAtMs > Now() + 200_000);
+        renewed.Should().OnlyContain(r => r.ExpiresAtMs > WallNowMs() + 200_000);
         Proxy.AnswersLost.Should().BeGreaterThanOrEqualTo(leases.Count);
     }
-
-    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 }

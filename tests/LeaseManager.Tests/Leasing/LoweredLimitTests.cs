@@ -1,7 +1,3 @@
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Peers;
-using Xunit.Abstractions;
-
 namespace LeaseManager.Tests.Leasing;
 
 /// <summary>
@@ -14,44 +10,34 @@ public sealed class LoweredLimitTests(ITestOutputHelper output) : LeaseTableTest
     private const int OldLimit = 10;
     private const int NewLimit = 5;
     private const int Acquirers = 32;
-    private const int Instances = 4;
 
     [Fact]
     public async Task Thirty_two_acquirers_right_after_the_limit_is_lowered_never_exceed_the_new_limit()
     {
         // Limit 10 -> 5 with the leases in slots 6, 7 and 8 still held: two more may be granted, no more.
-        var intervals = new HoldingIntervals();
-        foreach (var lease in await HoldSlotsAsync(Table.Pool(OldLimit), [6, 7, 8]))
-        {
-            intervals.Add(Now(), lease.ExpiresAtMs);
-        }
-
-        var narrow = Enumerable.Range(0, Instances).Select(_ => Table.Pool(NewLimit)).ToArray();
+        var intervals = await HoldOldLeasesAsync(6, 7, 8);
+        var narrow = WarmPools(() => Table.Pool(NewLimit));
         var granted = 0;
-        using var start = new ManualResetEventSlim(false);
-        var acquirers = Enumerable.Range(0, Acquirers).Select(i => Task.Run(async () =>
+        await Contention.AllAtOnceAsync(Acquirers, async i =>
         {
-            start.Wait();
             for (var round = 0; round < 5; round++)
             {
                 var outcome = await narrow[i % Instances].AcquireAsync(new AcquireRequest($"arn:exec:new-{i}", "db", Attempt: i % 2 == 0 ? 0 : null));
                 if (outcome.Lease is { } lease)
                 {
                     // A holder that keeps its lease for the rest of the test.
-                    intervals.Add(Now(), lease.ExpiresAtMs);
+                    intervals.Add(WallNowMs(), lease.ExpiresAtMs);
                     Interlocked.Increment(ref granted);
                     return;
                 }
 
                 await Task.Delay(Random.Shared.Next(5, 30));
             }
-        })).ToArray();
-        start.Set();
-        await Task.WhenAll(acquirers);
+        });
 
         output.WriteLine($"{granted} new grants, max overlap {intervals.MaxOverlap()}");
         intervals.MaxOverlap().Should().BeLessThanOrEqualTo(NewLimit);
-        (await Table.LiveSlotCountAsync("", Now())).Should().BeLessThanOrEqualTo(NewLimit);
+        (await Table.LiveSlotCountAsync("", WallNowMs())).Should().BeLessThanOrEqualTo(NewLimit);
         granted.Should().Be(NewLimit - 3, "the room the new limit leaves is still granted");
     }
 
@@ -63,7 +49,7 @@ public sealed class LoweredLimitTests(ITestOutputHelper output) : LeaseTableTest
         var clock = new ManualClock();
         var wide = Table.Pool(OldLimit, clock: clock);
         var old = await HoldSlotsAsync(wide, [5, 6, 7, 8, 9], leaseSeconds: 5);
-        var narrow = Enumerable.Range(0, Instances).Select(_ => Table.Pool(NewLimit, clock: clock)).ToArray();
+        var narrow = WarmPools(() => Table.Pool(NewLimit, clock: clock));
         foreach (var pool in narrow)
         {
             (await pool.AcquireAsync(new AcquireRequest())).Status.Should().Be(AcquireStatus.Wait, "five old leases fill the new limit");
@@ -87,7 +73,7 @@ public sealed class LoweredLimitTests(ITestOutputHelper output) : LeaseTableTest
     {
         var wide = Table.Pool(OldLimit);
         var old = await HoldSlotsAsync(wide, [7, 8]);
-        var narrow = Enumerable.Range(0, Instances).Select(_ => Table.Pool(NewLimit)).ToArray();
+        var narrow = WarmPools(() => Table.Pool(NewLimit));
         (await narrow[0].AcquireAsync(new AcquireRequest())).Status.Should().Be(AcquireStatus.Acquired);
         foreach (var lease in old)
         {
@@ -98,7 +84,7 @@ public sealed class LoweredLimitTests(ITestOutputHelper output) : LeaseTableTest
             Task.Run(() => narrow[i % Instances].AcquireAsync(new AcquireRequest()))));
 
         outcomes.Count(o => o.Status == AcquireStatus.Acquired).Should().Be(NewLimit - 1, "the gate is off again: every free slot is granted, and no more");
-        (await Table.LiveSlotCountAsync("", Now())).Should().BeLessThanOrEqualTo(NewLimit);
+        (await Table.LiveSlotCountAsync("", WallNowMs())).Should().BeLessThanOrEqualTo(NewLimit);
     }
 
     [Fact]
@@ -107,42 +93,29 @@ public sealed class LoweredLimitTests(ITestOutputHelper output) : LeaseTableTest
         // The gated claim is a transaction; lose the answer to every third one after it was applied.
         await using var proxy = Table.Proxy();
         proxy.LoseAnswer = LocalPeers.DynamoDbFaultProxy.EveryNth("TransactWriteItems", 3);
-        var intervals = new HoldingIntervals();
-        foreach (var lease in await HoldSlotsAsync(Table.Pool(OldLimit), [6, 7, 8]))
-        {
-            intervals.Add(Now(), lease.ExpiresAtMs);
-        }
-
-        var narrow = Enumerable.Range(0, Instances).Select(_ => Table.PoolVia(proxy.CreateClient(), NewLimit)).ToArray();
+        var intervals = await HoldOldLeasesAsync(6, 7, 8);
+        var narrow = WarmPools(() => Table.PoolVia(proxy.CreateClient(), NewLimit));
         using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        using var start = new ManualResetEventSlim(false);
-        var acquirers = Enumerable.Range(0, Acquirers).Select(i => Task.Run(async () =>
-        {
-            start.Wait();
-            while (!giveUp.IsCancellationRequested)
-            {
-                var pool = narrow[i % Instances];
-                if ((await pool.AcquireAsync(new AcquireRequest($"arn:exec:{i}", "db", Attempt: 0))).Lease is { } lease)
-                {
-                    var granted = Now();
-                    await Task.Delay(Random.Shared.Next(5, 20));
-                    var released = Now();
-                    await pool.ReleaseAsync(lease.LeaseId);
-                    intervals.Add(granted, released + 1);
-                    return;
-                }
-
-                await Task.Delay(Random.Shared.Next(5, 25));
-            }
-        })).ToArray();
-        start.Set();
-        await Task.WhenAll(acquirers);
+        await Contention.AllAtOnceAsync(Acquirers, i => Contention.AcquireHoldReleaseAsync(
+            narrow[i % Instances], new AcquireRequest($"arn:exec:{i}", "db", Attempt: 0), intervals, holdMs: (5, 20), giveUp));
 
         output.WriteLine($"{proxy.AnswersLost} answers lost, {intervals.Count - 3} grants, max overlap {intervals.MaxOverlap()}");
         proxy.AnswersLost.Should().BeGreaterThan(0);
         intervals.Count.Should().BeGreaterThan(3 + NewLimit, "the freed room was granted again and again");
         intervals.MaxOverlap().Should().BeLessThanOrEqualTo(NewLimit);
-        (await Table.LiveSlotCountAsync("", Now())).Should().Be(3, "every new holder released: only the three old leases are left");
+        (await Table.LiveSlotCountAsync("", WallNowMs())).Should().Be(3, "every new holder released: only the three old leases are left");
+    }
+
+    /// <summary>Leases held in slots <paramref name="keep"/> of the old limit, as the intervals the check starts from.</summary>
+    private async Task<HoldingIntervals> HoldOldLeasesAsync(params int[] keep)
+    {
+        var intervals = new HoldingIntervals();
+        foreach (var lease in await HoldSlotsAsync(Table.Pool(OldLimit), keep))
+        {
+            intervals.Add(WallNowMs(), lease.ExpiresAtMs);
+        }
+
+        return intervals;
     }
 
     /// <summary>Fills every slot of <paramref name="pool"/>, then releases all but <paramref name="keep"/>.</summary>
@@ -161,6 +134,4 @@ public sealed class LoweredLimitTests(ITestOutputHelper output) : LeaseTableTest
 
         return all.Where(l => keep.Contains(l.Slot)).OrderBy(l => l.Slot).ToList();
     }
-
-    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 }

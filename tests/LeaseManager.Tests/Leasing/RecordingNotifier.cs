@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using Amazon.DynamoDBv2.Model;
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Peers;
 
 namespace LeaseManager.Tests.Leasing;
 

@@ -1,5 +1,4 @@
 using Amazon.DynamoDBv2.Model;
-using LeaseManager.Leasing;
 
 namespace LeaseManager.Tests.Leasing;
 

@@ -1,8 +1,3 @@
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Peers;
-using LocalPeers;
-using Xunit.Abstractions;
-
 namespace LeaseManager.Tests.Leasing;
 
 /// <summary>

@@ -1,7 +1,5 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using LeaseManager.Leasing;
-using LocalPeers;
 
 namespace LeaseManager.Tests.Peers;
 

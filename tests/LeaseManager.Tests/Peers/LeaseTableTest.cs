@@ -1,5 +1,3 @@
-using LocalPeers;
-
 namespace LeaseManager.Tests.Peers;
 
 /// <summary>The set-up most test classes share: a fresh lease table per test, deleted afterwards.</summary>
@@ -12,6 +10,12 @@ public abstract class LeaseTableTest : IAsyncLifetime
     public virtual async Task DisposeAsync() => await Table.DisposeAsync();
 
     protected static long WallNowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    /// <summary>How many warm Lambdas (pool instances) the concurrency tests run side by side.</summary>
+    protected const int Instances = 4;
+
+    /// <summary><paramref name="count"/> pool instances, as that many warm Lambdas would each have their own.</summary>
+    protected static LeasePool[] WarmPools(Func<LeasePool> create, int count = Instances) => Enumerable.Range(0, count).Select(_ => create()).ToArray();
 }
 
 /// <summary>A fresh lease table reached through a fault-injecting proxy, for the lost-answer and late-write cases.</summary>

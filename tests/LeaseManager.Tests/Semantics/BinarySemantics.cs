@@ -1,6 +1,3 @@
-using LocalPeers;
-using Xunit.Abstractions;
-
 namespace LeaseManager.Tests.Semantics;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using LeaseManager.Contract;
-using Xunit.Abstractions;
 
 namespace LeaseManager.Tests.Semantics;
 

@@ -1,6 +1,3 @@
-using LeaseManager.Tests.Leasing;
-using Xunit.Abstractions;
-
 namespace LeaseManager.Tests.Semantics;
 
 /// <summary>G1: never more than the limit, under real concurrency and across limit changes.</summary>

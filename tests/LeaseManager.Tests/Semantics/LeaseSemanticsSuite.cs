@@ -1,6 +1,3 @@
-using LeaseManager.Leasing;
-using LeaseManager.Tests.Peers;
-
 namespace LeaseManager.Tests.Semantics;
 
 /// <summary>

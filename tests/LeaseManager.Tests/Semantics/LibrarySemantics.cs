@@ -1,5 +1,3 @@
-using Xunit.Abstractions;
-
 namespace LeaseManager.Tests.Semantics;
 
 /// <summary>The suite against the library: <see cref="Leasing.LeasePool"/> called directly.</summary>

@@ -1,5 +1,3 @@
-using LocalPeers;
-using Xunit.Abstractions;
 using Xunit.Sdk;
 
 namespace LeaseManager.Tests.Semantics;

@@ -1,5 +1,3 @@
-using LeaseManager.Tests.Peers;
-
 namespace LeaseManager.Tests.Semantics;
 
 /// <summary>

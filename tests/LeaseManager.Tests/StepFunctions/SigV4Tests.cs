@@ -1,5 +1,3 @@
-using LocalPeers;
-
 namespace LeaseManager.Tests.StepFunctions;
 
 /// <summary>

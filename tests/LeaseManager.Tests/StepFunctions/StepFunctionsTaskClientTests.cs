@@ -1,6 +1,5 @@
 using Amazon.Runtime;
 using LeaseManager.StepFunctions;
-using LocalPeers;
 
 namespace LeaseManager.Tests.StepFunctions;
 

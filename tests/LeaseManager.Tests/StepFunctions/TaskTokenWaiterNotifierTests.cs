@@ -1,5 +1,4 @@
 using System.Text.Json;
-using LeaseManager.Leasing;
 using LeaseManager.StepFunctions;
 
 namespace LeaseManager.Tests.StepFunctions;
