@@ -6,12 +6,12 @@ mock_provider "aws" {
 }
 
 override_resource {
-  target = module.jsonpath.aws_lambda_function.this
+  target = module.lease["jsonpath"].aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:callback-jsonpath-lease-manager" }
 }
 
 override_resource {
-  target = module.jsonata.aws_lambda_function.this
+  target = module.lease["jsonata"].aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:callback-jsonata-lease-manager" }
 }
 

@@ -6,32 +6,32 @@ mock_provider "aws" {
 }
 
 override_resource {
-  target = module.poll.aws_lambda_function.this
+  target = module.lease["poll"].aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:depth-poll-lease-manager" }
 }
 
 override_resource {
-  target = module.jsonpath.aws_lambda_function.this
+  target = module.lease["jsonpath"].aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:depth-jsonpath-lease-manager" }
 }
 
 override_resource {
-  target = module.retry.aws_lambda_function.this
+  target = module.lease["retry"].aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:depth-retry-lease-manager" }
 }
 
 override_resource {
-  target = module.bounded.aws_lambda_function.this
+  target = module.lease["bounded"].aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:depth-bounded-lease-manager" }
 }
 
 override_resource {
-  target = module.jsonata.aws_lambda_function.this
+  target = module.lease["jsonata"].aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:depth-jsonata-lease-manager" }
 }
 
 override_resource {
-  target = module.jsonata_retry.aws_lambda_function.this
+  target = module.lease["jsonata_retry"].aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:depth-jsonata-retry-lease-manager" }
 }
 

@@ -6,32 +6,32 @@ mock_provider "aws" {
 }
 
 override_resource {
-  target = module.tenant_wait.aws_lambda_function.this
+  target = module.lease["tenant_wait"].aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-tenant-lease-manager" }
 }
 
 override_resource {
-  target = module.tenant_callback.aws_lambda_function.this
+  target = module.lease["tenant_callback"].aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-callback-lease-manager" }
 }
 
 override_resource {
-  target = module.singleton_jsonpath.aws_lambda_function.this
+  target = module.lease["singleton_jsonpath"].aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-singleton-jp-lease-manager" }
 }
 
 override_resource {
-  target = module.singleton_jsonata.aws_lambda_function.this
+  target = module.lease["singleton_jsonata"].aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-singleton-ja-lease-manager" }
 }
 
 override_resource {
-  target = module.fail_jsonpath.aws_lambda_function.this
+  target = module.lease["fail_jsonpath"].aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-fail-jp-lease-manager" }
 }
 
 override_resource {
-  target = module.fail_jsonata.aws_lambda_function.this
+  target = module.lease["fail_jsonata"].aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-fail-ja-lease-manager" }
 }
 
