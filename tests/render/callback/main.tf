@@ -17,7 +17,7 @@ locals {
   }
 }
 
-module "lease" {
+module "callback_lease" {
   source   = "../../.."
   for_each = local.cases
 
@@ -35,7 +35,7 @@ module "lease" {
 }
 
 # No priority, renamed states, a release that goes on to another state: plain first in, first out.
-module "fifo" {
+module "callback_fifo" {
   source = "../../.."
 
   name_prefix                  = "callback-fifo"
@@ -53,7 +53,7 @@ module "fifo" {
 
 module "workflow" {
   source   = "../modules/workflow"
-  for_each = module.lease
+  for_each = module.callback_lease
 
   lease   = each.value
   worker  = local.worker
@@ -69,7 +69,7 @@ module "workflow" {
 module "fifo_workflow" {
   source = "../modules/workflow"
 
-  lease              = module.fifo
+  lease              = module.callback_fifo
   worker             = local.worker
   comment            = "callback fifo"
   separate_fragments = true

@@ -26,7 +26,7 @@ locals {
   }
 }
 
-module "lease" {
+module "depth_lease" {
   source   = "../../.."
   for_each = local.cases
 
@@ -43,7 +43,7 @@ module "lease" {
 }
 
 # A long holder on a pool of one with 6-second leases: it works in chunks and renews after each.
-module "renewing" {
+module "depth_renewing" {
   source = "../../.."
 
   name_prefix                   = "depth-renewing"
@@ -58,7 +58,7 @@ module "renewing" {
 
 module "workflow" {
   source   = "../modules/workflow"
-  for_each = module.lease
+  for_each = module.depth_lease
 
   lease   = each.value
   worker  = local.worker
@@ -70,7 +70,7 @@ module "workflow" {
 module "renewing_workflow" {
   source = "../modules/workflow"
 
-  lease           = module.renewing
+  lease           = module.depth_renewing
   comment         = "renewing work loop"
   work_state_name = "ProcessChunk"
   work            = { Type = "Task", Resource = local.worker, ResultPath = "$.chunk" }
@@ -78,7 +78,7 @@ module "renewing_workflow" {
     MoreChunks = {
       Type    = "Choice"
       Choices = [{ Variable = "$.chunk.remaining", NumericGreaterThan = 0, Next = "ProcessChunk" }]
-      Default = module.renewing.sfn_release_lease_state_name
+      Default = module.depth_renewing.sfn_release_lease_state_name
     }
   }
 }

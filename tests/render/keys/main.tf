@@ -38,7 +38,7 @@ locals {
   catch = [{ ErrorEquals = ["LeaseManager.LeaseUnavailable"], Next = "NoCapacity" }]
 }
 
-module "lease" {
+module "keys_lease" {
   source   = "../../.."
   for_each = local.cases
 
@@ -61,7 +61,7 @@ module "lease" {
 
 module "workflow" {
   source   = "../modules/workflow"
-  for_each = module.lease
+  for_each = module.keys_lease
 
   lease         = each.value
   worker        = local.worker
