@@ -57,30 +57,24 @@ variable "maps" {
 }
 
 locals {
-  lease    = var.lease
-  jsonata  = local.lease.sfn_lease_variable_name != null
-  acquire  = jsondecode(local.lease.acquire_lease_state)
-  acquired = local.lease.sfn_acquire_lease_state_name
+  jsonata  = var.lease.sfn_lease_variable_name != null
+  acquire  = jsondecode(var.lease.acquire_lease_state)
+  acquired = var.lease.sfn_acquire_lease_state_name
   default_work = local.jsonata ? {
     Type = "Task", QueryLanguage = "JSONata", Resource = var.worker, Output = "{% $merge([$states.input, {'work': $states.result}]) %}"
   } : { Type = "Task", Resource = var.worker, ResultPath = "$.work" }
-  after_work = local.lease.renew_lease_state == null ? local.lease.sfn_release_lease_state_name : local.lease.sfn_renew_lease_state_name
+  after_work = var.lease.renew_lease_state == null ? var.lease.sfn_release_lease_state_name : var.lease.sfn_renew_lease_state_name
 
   # Merged in this order; the acquire Task with a Catch replaces the exported one.
   states = concat(
     [local.acquire],
     [for catch in [var.acquire_catch] : { (local.acquired) = merge(local.acquire[local.acquired], { Catch = catch }) } if catch != null],
-    [for f in [local.lease.check_lease_status_state, local.lease.wait_for_lease_state] : jsondecode(f) if var.separate_fragments],
+    [for f in [var.lease.check_lease_status_state, var.lease.wait_for_lease_state] : jsondecode(f) if var.separate_fragments],
     [{ (var.work_state_name) = merge(var.work == null ? local.default_work : var.work, { Next = local.after_work }) }],
-    [for f in compact([local.lease.renew_lease_state, local.lease.release_lease_state]) : jsondecode(f)],
+    [for f in compact([var.lease.renew_lease_state, var.lease.release_lease_state]) : jsondecode(f)],
     [var.extra_states],
   )
   steps = { StartAt = local.acquired, States = merge(local.states...) }
-}
-
-output "steps" {
-  description = "StartAt and States of the workflow, to nest in a Map or Parallel."
-  value       = local.steps
 }
 
 output "definition" {
