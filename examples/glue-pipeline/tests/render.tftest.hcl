@@ -5,11 +5,6 @@ mock_provider "aws" {
   source = "../../tests/terraform/mocks"
 }
 
-override_resource {
-  target = module.glue_lease.aws_lambda_function.this
-  values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:glue-pipeline-glue-lease-manager" }
-}
-
 variables {
   lease_manager_package_path = "../../tests/terraform/fixtures/lease-manager-test.zip"
   max_concurrent_jobs        = 3

@@ -1,18 +1,9 @@
 # One run whose outputs the local runner (make demo, the end-to-end tests) executes. Distinct
-# function ARNs let it send each workflow's lease Tasks to that workflow's own lease manager.
+# function ARNs (the mocks' lease-managers.tfmock.hcl) let it send each workflow's lease Tasks to
+# that workflow's own lease manager.
 
 mock_provider "aws" {
   source = "../../tests/terraform/mocks"
-}
-
-override_resource {
-  target = module.analytics_lease.aws_lambda_function.this
-  values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:shared-lease-platform-analytics-lease-manager" }
-}
-
-override_resource {
-  target = module.batch_lease.aws_lambda_function.this
-  values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:shared-lease-platform-batch-lease-manager" }
 }
 
 variables {

@@ -8,131 +8,95 @@
 provider "aws" {}
 
 locals {
-  worker = "arn:aws:lambda:eu-central-1:123456789012:function:callback-worker"
-  common = {
-    max_concurrent_leases         = 3
-    lambda_package_path           = "../../terraform/fixtures/lease-manager-test.zip"
-    sfn_post_acquire_lease_state  = "ProcessWork"
-    end_state_after_release_lease = true
-    sfn_wait_strategy             = "callback"
+  worker  = "arn:aws:lambda:eu-central-1:123456789012:function:callback-worker"
+  package = "../../terraform/fixtures/lease-manager-test.zip"
+  # acquire -> ProcessWork -> release on a pool of 3, queueing with a priority in each query language.
+  cases = {
+    jsonpath = { language = "JSONPath", priority_jsonpath = "$.priority", priority_jsonata = null }
+    jsonata  = { language = "JSONata", priority_jsonpath = null, priority_jsonata = "$exists($states.input.priority) ? $states.input.priority : 0" }
   }
 }
 
-module "jsonpath" {
-  source = "../../.."
+module "callback_lease" {
+  source   = "../../.."
+  for_each = local.cases
 
-  name_prefix                   = "callback-jsonpath"
-  lease_prefix                  = "callback-jsonpath"
-  max_concurrent_leases         = local.common.max_concurrent_leases
-  lambda_package_path           = local.common.lambda_package_path
-  sfn_post_acquire_lease_state  = local.common.sfn_post_acquire_lease_state
-  end_state_after_release_lease = local.common.end_state_after_release_lease
-  sfn_wait_strategy             = local.common.sfn_wait_strategy
-  sfn_priority_jsonpath         = "$.priority"
-  sfn_callback_timeout_seconds  = 30
-}
-
-module "jsonata" {
-  source = "../../.."
-
-  name_prefix                   = "callback-jsonata"
-  lease_prefix                  = "callback-jsonata"
-  max_concurrent_leases         = local.common.max_concurrent_leases
-  lambda_package_path           = local.common.lambda_package_path
-  sfn_post_acquire_lease_state  = local.common.sfn_post_acquire_lease_state
-  end_state_after_release_lease = local.common.end_state_after_release_lease
-  sfn_wait_strategy             = local.common.sfn_wait_strategy
-  sfn_query_language            = "JSONata"
-  sfn_priority_jsonata          = "$exists($states.input.priority) ? $states.input.priority : 0"
+  name_prefix                   = "callback-${each.key}"
+  lease_prefix                  = "callback-${each.key}"
+  max_concurrent_leases         = 3
+  lambda_package_path           = local.package
+  sfn_post_acquire_lease_state  = "ProcessWork"
+  end_state_after_release_lease = true
+  sfn_wait_strategy             = "callback"
+  sfn_query_language            = each.value.language
+  sfn_priority_jsonpath         = each.value.priority_jsonpath
+  sfn_priority_jsonata          = each.value.priority_jsonata
   sfn_callback_timeout_seconds  = 30
 }
 
 # No priority, renamed states, a release that goes on to another state: plain first in, first out.
-module "fifo" {
+module "callback_fifo" {
   source = "../../.."
 
   name_prefix                  = "callback-fifo"
   lease_prefix                 = "callback-fifo"
   max_concurrent_leases        = 1
-  lambda_package_path          = local.common.lambda_package_path
-  sfn_post_acquire_lease_state = local.common.sfn_post_acquire_lease_state
+  lambda_package_path          = local.package
+  sfn_post_acquire_lease_state = "ProcessWork"
   sfn_post_release_lease_state = "Done"
-  sfn_wait_strategy            = local.common.sfn_wait_strategy
+  sfn_wait_strategy            = "callback"
   sfn_acquire_lease_state_name = "Take"
   sfn_check_lease_state_name   = "Got"
   sfn_wait_state_name          = "Queue"
   sfn_release_lease_state_name = "Give"
 }
 
-locals {
-  work         = { Type = "Task", Resource = local.worker, ResultPath = "$.work" }
-  work_jsonata = { Type = "Task", QueryLanguage = "JSONata", Resource = local.worker, Output = "{% $merge([$states.input, {'work': $states.result}]) %}" }
+module "workflow" {
+  source   = "../modules/workflow"
+  for_each = module.callback_lease
 
-  # acquire -> ProcessWork -> release, as a user merges the fragments.
-  simple = { for name, m in { jsonpath = module.jsonpath, jsonata = module.jsonata } : name => {
-    StartAt = m.sfn_acquire_lease_state_name
-    States = merge(
-      jsondecode(m.acquire_lease_state),
-      { ProcessWork = merge(m.sfn_lease_variable_name == null ? local.work : local.work_jsonata, { Next = m.sfn_release_lease_state_name }) },
-      jsondecode(m.release_lease_state),
-    )
-  } }
-
+  lease   = each.value
+  worker  = local.worker
+  comment = "callback ${each.key}"
   # The same steps inside a Map over $.items: inline (iterations share the execution id) and
   # distributed (each item a Standard child workflow with its own execution id).
-  maps = { for mode, config in {
-    inline      = { Mode = "INLINE" }
-    distributed = { Mode = "DISTRIBUTED", ExecutionType = "STANDARD" }
-    } : mode => {
-    StartAt = "EachItem"
-    States = {
-      EachItem = {
-        Type           = "Map"
-        ItemsPath      = "$.items"
-        MaxConcurrency = 0
-        ItemProcessor = {
-          ProcessorConfig = config
-          StartAt         = local.simple.jsonpath.StartAt
-          States          = local.simple.jsonpath.States
-        }
-        End = true
-      }
-    }
-  } }
+  maps = each.key != "jsonpath" ? {} : {
+    inline      = { Comment = "callback inline Map", ProcessorConfig = { Mode = "INLINE" } }
+    distributed = { Comment = "callback Distributed Map", ProcessorConfig = { Mode = "DISTRIBUTED", ExecutionType = "STANDARD" } }
+  }
+}
+
+module "fifo_workflow" {
+  source = "../modules/workflow"
+
+  lease              = module.callback_fifo
+  worker             = local.worker
+  comment            = "callback fifo"
+  separate_fragments = true
+  extra_states       = { Done = { Type = "Succeed" } }
 }
 
 output "definition_callback_jsonpath" {
   description = "JSONPath, callback strategy, priority from $.priority."
-  value       = jsonencode(merge({ Comment = "callback jsonpath" }, local.simple.jsonpath))
+  value       = module.workflow["jsonpath"].definition
 }
 
 output "definition_callback_jsonata" {
   description = "JSONata top level, callback strategy, priority from a JSONata expression."
-  value       = jsonencode(merge({ Comment = "callback jsonata", QueryLanguage = "JSONata" }, local.simple.jsonata))
+  value       = module.workflow["jsonata"].definition
 }
 
 output "definition_callback_fifo" {
   description = "JSONPath, callback strategy without priority, renamed states, release goes on to Done; merged from the four fragment outputs separately."
-  value = jsonencode({
-    Comment = "callback fifo"
-    StartAt = module.fifo.sfn_acquire_lease_state_name
-    States = merge(
-      jsondecode(module.fifo.acquire_lease_state),
-      jsondecode(module.fifo.check_lease_status_state),
-      jsondecode(module.fifo.wait_for_lease_state),
-      { ProcessWork = merge(local.work, { Next = module.fifo.sfn_release_lease_state_name }) },
-      jsondecode(module.fifo.release_lease_state),
-      { Done = { Type = "Succeed" } },
-    )
-  })
+  value       = module.fifo_workflow.definition
 }
 
 output "definition_callback_inline_map" {
   description = "An inline Map whose iterations each queue for a lease (callback strategy)."
-  value       = jsonencode(merge({ Comment = "callback inline Map" }, local.maps.inline))
+  value       = module.workflow["jsonpath"].maps.inline
 }
 
 output "definition_callback_distributed_map" {
   description = "A Distributed Map whose Standard child workflows each queue for a lease (callback strategy)."
-  value       = jsonencode(merge({ Comment = "callback Distributed Map" }, local.maps.distributed))
+  value       = module.workflow["jsonpath"].maps.distributed
 }

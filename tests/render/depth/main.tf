@@ -7,206 +7,123 @@
 provider "aws" {}
 
 locals {
-  worker = "arn:aws:lambda:eu-central-1:123456789012:function:depth-worker"
-  common = {
-    max_concurrent_leases         = 3
-    lambda_package_path           = "../../terraform/fixtures/lease-manager-test.zip"
-    sfn_post_acquire_lease_state  = "ProcessWork"
-    end_state_after_release_lease = true
-  }
+  worker  = "arn:aws:lambda:eu-central-1:123456789012:function:depth-worker"
+  package = "../../terraform/fixtures/lease-manager-test.zip"
   # The module's retry strategy, with intervals a test can wait for.
   quick_retry = { interval_seconds = 1, backoff_rate = 2, max_delay_seconds = 2, max_attempts = 60 }
+
+  # acquire -> ProcessWork -> release on a pool of `pool`, in one query language and wait strategy
+  # each (JSONPath and poll are the module's defaults, named so that every case reads whole);
+  # renew_then: RenewLease between the work and the release, going on to that state (jsonpath is
+  # the JSONPath twin of jsonata, for the payload comparison).
+  cases = {
+    poll          = { pool = 3, language = "JSONPath", wait = "poll", retry = {}, renew_then = null }
+    jsonpath      = { pool = 3, language = "JSONPath", wait = "poll", retry = {}, renew_then = "ReleaseLease" }
+    retry         = { pool = 3, language = "JSONPath", wait = "retry", retry = local.quick_retry, renew_then = null }
+    bounded       = { pool = 1, language = "JSONPath", wait = "retry", retry = { interval_seconds = 1, backoff_rate = 1, max_delay_seconds = 1, max_attempts = 2 }, renew_then = null }
+    jsonata       = { pool = 3, language = "JSONata", wait = "poll", retry = {}, renew_then = "ReleaseLease" }
+    jsonata_retry = { pool = 3, language = "JSONata", wait = "retry", retry = local.quick_retry, renew_then = null }
+  }
 }
 
-module "poll" {
-  source = "../../.."
+module "depth_lease" {
+  source   = "../../.."
+  for_each = local.cases
 
-  name_prefix                   = "depth-poll"
-  lease_prefix                  = "poll"
-  max_concurrent_leases         = local.common.max_concurrent_leases
-  lambda_package_path           = local.common.lambda_package_path
-  sfn_post_acquire_lease_state  = local.common.sfn_post_acquire_lease_state
-  end_state_after_release_lease = local.common.end_state_after_release_lease
+  name_prefix                   = "depth-${replace(each.key, "_", "-")}"
+  lease_prefix                  = replace(each.key, "_", "-")
+  max_concurrent_leases         = each.value.pool
+  lambda_package_path           = local.package
+  sfn_post_acquire_lease_state  = "ProcessWork"
+  end_state_after_release_lease = true
+  sfn_query_language            = each.value.language
+  sfn_wait_strategy             = each.value.wait
+  sfn_lease_retry               = each.value.retry
+  sfn_post_renew_lease_state    = each.value.renew_then
 }
 
-# The JSONPath twin of module.jsonata (poll, renew before release), for the payload comparison.
-module "jsonpath" {
-  source = "../../.."
-
-  name_prefix                   = "depth-jsonpath"
-  lease_prefix                  = "jsonpath"
-  max_concurrent_leases         = local.common.max_concurrent_leases
-  lambda_package_path           = local.common.lambda_package_path
-  sfn_post_acquire_lease_state  = local.common.sfn_post_acquire_lease_state
-  end_state_after_release_lease = local.common.end_state_after_release_lease
-  sfn_post_renew_lease_state    = "ReleaseLease"
-}
-
-module "retry" {
-  source = "../../.."
-
-  name_prefix                   = "depth-retry"
-  lease_prefix                  = "retry"
-  max_concurrent_leases         = local.common.max_concurrent_leases
-  lambda_package_path           = local.common.lambda_package_path
-  sfn_post_acquire_lease_state  = local.common.sfn_post_acquire_lease_state
-  end_state_after_release_lease = local.common.end_state_after_release_lease
-  sfn_wait_strategy             = "retry"
-  sfn_lease_retry               = local.quick_retry
-}
-
-module "bounded" {
-  source = "../../.."
-
-  name_prefix                   = "depth-bounded"
-  lease_prefix                  = "bounded"
-  max_concurrent_leases         = 1
-  lambda_package_path           = local.common.lambda_package_path
-  sfn_post_acquire_lease_state  = local.common.sfn_post_acquire_lease_state
-  end_state_after_release_lease = local.common.end_state_after_release_lease
-  sfn_wait_strategy             = "retry"
-  sfn_lease_retry               = { interval_seconds = 1, backoff_rate = 1, max_delay_seconds = 1, max_attempts = 2 }
-}
-
-module "jsonata" {
-  source = "../../.."
-
-  name_prefix                   = "depth-jsonata"
-  lease_prefix                  = "jsonata"
-  max_concurrent_leases         = local.common.max_concurrent_leases
-  lambda_package_path           = local.common.lambda_package_path
-  sfn_post_acquire_lease_state  = local.common.sfn_post_acquire_lease_state
-  end_state_after_release_lease = local.common.end_state_after_release_lease
-  sfn_query_language            = "JSONata"
-  sfn_post_renew_lease_state    = "ReleaseLease"
-}
-
-module "jsonata_retry" {
-  source = "../../.."
-
-  name_prefix                   = "depth-jsonata-retry"
-  lease_prefix                  = "jsonata-retry"
-  max_concurrent_leases         = local.common.max_concurrent_leases
-  lambda_package_path           = local.common.lambda_package_path
-  sfn_post_acquire_lease_state  = local.common.sfn_post_acquire_lease_state
-  end_state_after_release_lease = local.common.end_state_after_release_lease
-  sfn_query_language            = "JSONata"
-  sfn_wait_strategy             = "retry"
-  sfn_lease_retry               = local.quick_retry
-}
-
-module "renewing" {
+# A long holder on a pool of one with 6-second leases: it works in chunks and renews after each.
+module "depth_renewing" {
   source = "../../.."
 
   name_prefix                   = "depth-renewing"
   lease_prefix                  = "renewing"
   max_concurrent_leases         = 1
   max_lease_duration_seconds    = 6
-  lambda_package_path           = local.common.lambda_package_path
+  lambda_package_path           = local.package
   sfn_post_acquire_lease_state  = "ProcessChunk"
   end_state_after_release_lease = true
   sfn_post_renew_lease_state    = "MoreChunks"
 }
 
-locals {
-  work         = { Type = "Task", Resource = local.worker, ResultPath = "$.work" }
-  work_jsonata = { Type = "Task", QueryLanguage = "JSONata", Resource = local.worker, Output = "{% $merge([$states.input, {'work': $states.result}]) %}" }
+module "workflow" {
+  source   = "../modules/workflow"
+  for_each = module.depth_lease
 
-  # acquire -> ProcessWork -> release, as a user merges the fragments.
-  simple = { for name, m in {
-    poll          = module.poll
-    jsonpath      = module.jsonpath
-    retry         = module.retry
-    bounded       = module.bounded
-    jsonata       = module.jsonata
-    jsonata_retry = module.jsonata_retry
-    } : name => {
-    StartAt = m.sfn_acquire_lease_state_name
-    States = merge(
-      jsondecode(m.acquire_lease_state),
-      # Work, then (where the module renders one) RenewLease, then ReleaseLease.
-      { ProcessWork = merge(m.sfn_lease_variable_name == null ? local.work : local.work_jsonata, { Next = m.renew_lease_state == null ? m.sfn_release_lease_state_name : m.sfn_renew_lease_state_name }) },
-      m.renew_lease_state == null ? {} : jsondecode(m.renew_lease_state),
-      jsondecode(m.release_lease_state),
-    )
-  } }
-
+  lease   = each.value
+  worker  = local.worker
+  comment = replace(each.key, "_", " ")
   # The same steps inside an inline Map over $.items: every iteration shares the execution id.
-  inline_map = { for name, m in { poll = module.poll, retry = module.retry } : name => {
-    StartAt = "EachItem"
-    States = {
-      EachItem = {
-        Type           = "Map"
-        ItemsPath      = "$.items"
-        MaxConcurrency = 0
-        ItemProcessor = {
-          ProcessorConfig = { Mode = "INLINE" }
-          StartAt         = local.simple[name].StartAt
-          States          = local.simple[name].States
-        }
-        End = true
-      }
+  maps = contains(["poll", "retry"], each.key) ? { inline = { Comment = "inline Map, ${each.key}", ProcessorConfig = { Mode = "INLINE" } } } : {}
+}
+
+module "renewing_workflow" {
+  source = "../modules/workflow"
+
+  lease           = module.depth_renewing
+  comment         = "renewing work loop"
+  work_state_name = "ProcessChunk"
+  work            = { Type = "Task", Resource = local.worker, ResultPath = "$.chunk" }
+  extra_states = {
+    MoreChunks = {
+      Type    = "Choice"
+      Choices = [{ Variable = "$.chunk.remaining", NumericGreaterThan = 0, Next = "ProcessChunk" }]
+      Default = module.depth_renewing.sfn_release_lease_state_name
     }
-  } }
+  }
 }
 
 output "definition_poll" {
   description = "JSONPath, poll strategy."
-  value       = jsonencode(merge({ Comment = "poll" }, local.simple.poll))
+  value       = module.workflow["poll"].definition
 }
 
 output "definition_jsonpath" {
   description = "JSONPath, poll strategy, RenewLease between the work and the release."
-  value       = jsonencode(merge({ Comment = "jsonpath" }, local.simple.jsonpath))
+  value       = module.workflow["jsonpath"].definition
 }
 
 output "definition_retry" {
   description = "JSONPath, retry strategy."
-  value       = jsonencode(merge({ Comment = "retry" }, local.simple.retry))
+  value       = module.workflow["retry"].definition
 }
 
 output "definition_bounded" {
   description = "JSONPath, retry strategy with two retries on a pool of one."
-  value       = jsonencode(merge({ Comment = "bounded" }, local.simple.bounded))
+  value       = module.workflow["bounded"].definition
 }
 
 output "definition_jsonata" {
   description = "JSONata top level, poll strategy, RenewLease before the release (the work state is JSONata too: a JSONPath state is not allowed there)."
-  value       = jsonencode(merge({ Comment = "jsonata", QueryLanguage = "JSONata" }, local.simple.jsonata))
+  value       = module.workflow["jsonata"].definition
 }
 
 output "definition_jsonata_retry" {
   description = "JSONata top level, retry strategy."
-  value       = jsonencode(merge({ Comment = "jsonata retry", QueryLanguage = "JSONata" }, local.simple.jsonata_retry))
+  value       = module.workflow["jsonata_retry"].definition
 }
 
 output "definition_inline_map_poll" {
   description = "An inline Map whose iterations each take a lease (poll strategy)."
-  value       = jsonencode(merge({ Comment = "inline Map, poll" }, local.inline_map.poll))
+  value       = module.workflow["poll"].maps.inline
 }
 
 output "definition_inline_map_retry" {
   description = "An inline Map whose iterations each take a lease (retry strategy)."
-  value       = jsonencode(merge({ Comment = "inline Map, retry" }, local.inline_map.retry))
+  value       = module.workflow["retry"].maps.inline
 }
 
 output "definition_renewing" {
   description = "A long holder: work in chunks, renewing the lease after each, so it outlives max_lease_duration_seconds."
-  value = jsonencode({
-    Comment = "renewing work loop"
-    StartAt = module.renewing.sfn_acquire_lease_state_name
-    States = merge(
-      jsondecode(module.renewing.acquire_lease_state),
-      {
-        ProcessChunk = { Type = "Task", Resource = local.worker, ResultPath = "$.chunk", Next = module.renewing.sfn_renew_lease_state_name }
-        MoreChunks = {
-          Type    = "Choice"
-          Choices = [{ Variable = "$.chunk.remaining", NumericGreaterThan = 0, Next = "ProcessChunk" }]
-          Default = module.renewing.sfn_release_lease_state_name
-        }
-      },
-      jsondecode(module.renewing.renew_lease_state),
-      jsondecode(module.renewing.release_lease_state),
-    )
-  })
+  value       = module.renewing_workflow.definition
 }

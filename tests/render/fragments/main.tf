@@ -35,31 +35,26 @@ module "lease" {
   sfn_release_lease_state_name  = var.state_names.release
 }
 
+# acquire fragment + a work state + release fragment (+ Done when release does not end), merged as
+# the README shows and, for definition_seed_style, from all four fragment outputs separately as the
+# seed module required.
+module "workflow" {
+  source   = "../modules/workflow"
+  for_each = { definition = "Module fragments merged as the README shows", definition_seed_style = null }
+
+  lease              = module.lease
+  comment            = each.value
+  work               = { Type = "Pass" }
+  separate_fragments = each.key == "definition_seed_style"
+  extra_states       = var.end_state_after_release_lease ? {} : { Done = { Type = "Succeed" } }
+}
+
 output "definition" {
   description = "acquire fragment + a work state + release fragment (+ Done when release does not end)."
-  value = jsonencode({
-    Comment = "Module fragments merged as the README shows"
-    StartAt = module.lease.sfn_acquire_lease_state_name
-    States = merge(
-      jsondecode(module.lease.acquire_lease_state),
-      { ProcessWork = { Type = "Pass", Next = module.lease.sfn_release_lease_state_name } },
-      jsondecode(module.lease.release_lease_state),
-      var.end_state_after_release_lease ? {} : { Done = { Type = "Succeed" } },
-    )
-  })
+  value       = module.workflow["definition"].definition
 }
 
 output "definition_seed_style" {
   description = "The same, merging all four fragment outputs separately as the seed module required."
-  value = jsonencode({
-    StartAt = module.lease.sfn_acquire_lease_state_name
-    States = merge(
-      jsondecode(module.lease.acquire_lease_state),
-      jsondecode(module.lease.check_lease_status_state),
-      jsondecode(module.lease.wait_for_lease_state),
-      { ProcessWork = { Type = "Pass", Next = module.lease.sfn_release_lease_state_name } },
-      jsondecode(module.lease.release_lease_state),
-      var.end_state_after_release_lease ? {} : { Done = { Type = "Succeed" } },
-    )
-  })
+  value       = module.workflow["definition_seed_style"].definition
 }

@@ -1,38 +1,8 @@
-# One run the ASL validators read. Distinct function ARNs send each definition's lease Tasks to its
-# own lease manager.
+# One run the ASL validators read. Distinct function ARNs (the mocks' lease-managers.tfmock.hcl) send
+# each definition's lease Tasks to its own lease manager.
 
 mock_provider "aws" {
   source = "../../terraform/mocks"
-}
-
-override_resource {
-  target = module.tenant_wait.aws_lambda_function.this
-  values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-tenant-lease-manager" }
-}
-
-override_resource {
-  target = module.tenant_callback.aws_lambda_function.this
-  values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-callback-lease-manager" }
-}
-
-override_resource {
-  target = module.singleton_jsonpath.aws_lambda_function.this
-  values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-singleton-jp-lease-manager" }
-}
-
-override_resource {
-  target = module.singleton_jsonata.aws_lambda_function.this
-  values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-singleton-ja-lease-manager" }
-}
-
-override_resource {
-  target = module.fail_jsonpath.aws_lambda_function.this
-  values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-fail-jp-lease-manager" }
-}
-
-override_resource {
-  target = module.fail_jsonata.aws_lambda_function.this
-  values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:keys-fail-ja-lease-manager" }
 }
 
 run "render" {
