@@ -8,6 +8,8 @@ failed=0
 status=0
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
+# Configurations the ASL suite rendered in this run, which the end-to-end suite reuses.
+export RENDERED_INDEX=$results/rendered.tsv
 
 count() { # suite-name passed failed seconds
   echo "== $1: $2 passed, $3 failed (${4}s)"

@@ -14,6 +14,8 @@ for config in tests/render/fragments tests/render/depth tests/render/callback te
   name=$(basename "$config")
   if node tools/render.mjs "$config" "build/rendered/$name" >/dev/null 2>"build/render-$name.err"; then
     passed=$((passed+1)); echo "ok   render $config"
+    # The end-to-end suite reuses these renders in the same make test (tests/harness/rendered.mjs).
+    [ -n "${RENDERED_INDEX:-}" ] && printf '%s\t%s\n' "$(cd "$config" && pwd -P)" "$(pwd -P)/build/rendered/$name" >>"$RENDERED_INDEX"
   else
     failed=$((failed+1)); echo "FAIL render $config"; tail -n 30 "build/render-$name.err"
   fi

@@ -1,6 +1,6 @@
 // Rendered configurations (tools/render.mjs output): their outputs, their lease-manager functions
 // and those functions pointed at the local peers.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "./peer-process.mjs";
 
@@ -46,8 +46,27 @@ export function localFunctions(rendered, command, endpoint, { maxConcurrency = 4
   }));
 }
 
-/** Renders a configuration with tools/render.mjs (terraform test, mocked providers). */
+/**
+ * The folder where this `make test` already rendered `configDir` (every run of every test file, so
+ * the filtered runs too), or null. The ASL suite renders each configuration before the end-to-end
+ * suite starts, from the same sources, and lists them in the file RENDERED_INDEX names (set by
+ * scripts/test.sh for one run only, so a suite run on its own always renders afresh).
+ */
+function renderedThisRun(configDir) {
+  const index = process.env.RENDERED_INDEX;
+  if (!index || !existsSync(index) || !existsSync(configDir)) return null;
+  const wanted = realpathSync(configDir);
+  for (const line of readFileSync(index, "utf8").split("\n")) {
+    const [config, out] = line.split("\t");
+    if (config === wanted && out && existsSync(out)) return out;
+  }
+  return null;
+}
+
+/** Renders a configuration with tools/render.mjs (terraform test, mocked providers), once a `make test`. */
 export async function renderConfiguration(configDir, name, filter = "tests/render.tftest.hcl") {
+  const reused = renderedThisRun(join(repoRoot, configDir));
+  if (reused) return reused;
   const { render } = await import("../../tools/render.mjs");
   const out = join(repoRoot, "build", "rendered", name);
   await render(join(repoRoot, configDir), out, { filter });
