@@ -104,61 +104,81 @@ resource "aws_cloudwatch_log_metric_filter" "unexpected_errors" {
   }
 }
 
-resource "aws_cloudwatch_metric_alarm" "expired_leases" {
-  count = local.create_alarms ? 1 : 0
+# The pool's alarms, one definition each; everything else about them is the same.
+locals {
+  pool_alarm_dimensions = { Service = var.powertools_configuration.service_name, function_name = local.function_name }
 
-  alarm_name          = "${local.function_name}-leases-expired-unreleased"
-  alarm_description   = "Leases of pool '${var.lease_prefix}' expired without ReleaseLease (a crashed or stuck holder kept its slot until expiry)."
+  alarms = {
+    expired_leases = {
+      create      = true
+      name        = "leases-expired-unreleased"
+      description = "Leases of pool '${var.lease_prefix}' expired without ReleaseLease (a crashed or stuck holder kept its slot until expiry)."
+      metric_name = "LeaseReclaimedExpired"
+      dimensions  = local.pool_alarm_dimensions
+      statistic   = "Sum"
+      threshold   = var.alarm_expired_leases_threshold
+      comparison  = "GreaterThanOrEqualToThreshold"
+    }
+    unexpected_errors = {
+      create      = true
+      name        = "unexpected-errors"
+      description = "The lease manager of pool '${var.lease_prefix}' failed with ${join(", ", local.unexpected_error_types)}: see the function's log group."
+      metric_name = local.unexpected_errors_metric
+      dimensions  = { function_name = local.function_name } # the log metric filter's only dimension
+      statistic   = "Sum"
+      threshold   = 1
+      comparison  = "GreaterThanOrEqualToThreshold"
+    }
+    # The sweep (callback strategy) measures the queue each period: a waiter queued this long means a
+    # pool too small for its backlog, or slots held by leases nobody releases.
+    oldest_waiter = {
+      create      = local.callback_strategy
+      name        = "oldest-waiter"
+      description = "An execution has waited more than ${var.alarm_oldest_waiter_seconds} s for a lease of pool '${var.lease_prefix}': run the operator_command output to see who holds and who waits."
+      metric_name = "LeaseOldestWaiterAgeSeconds"
+      dimensions  = local.pool_alarm_dimensions
+      statistic   = "Maximum"
+      threshold   = var.alarm_oldest_waiter_seconds
+      comparison  = "GreaterThanThreshold"
+    }
+  }
+
+  # In the order the alarm_arns output lists them.
+  alarm_order = ["expired_leases", "unexpected_errors", "oldest_waiter"]
+  alarm_arns  = [for k in local.alarm_order : aws_cloudwatch_metric_alarm.this[k].arn if contains(keys(aws_cloudwatch_metric_alarm.this), k)]
+}
+
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each = { for k, a in local.alarms : k => a if local.create_alarms && a.create }
+
+  alarm_name          = "${local.function_name}-${each.value.name}"
+  alarm_description   = each.value.description
   namespace           = local.metrics_namespace
-  metric_name         = "LeaseReclaimedExpired"
-  dimensions          = { Service = var.powertools_configuration.service_name, function_name = local.function_name }
-  statistic           = "Sum"
+  metric_name         = each.value.metric_name
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
   period              = var.alarm_period_seconds
   evaluation_periods  = 1
-  threshold           = var.alarm_expired_leases_threshold
-  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = each.value.threshold
+  comparison_operator = each.value.comparison
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
   tags                = var.tags
 }
 
-resource "aws_cloudwatch_metric_alarm" "unexpected_errors" {
-  count = local.create_alarms ? 1 : 0
-
-  alarm_name          = "${local.function_name}-unexpected-errors"
-  alarm_description   = "The lease manager of pool '${var.lease_prefix}' failed with ${join(", ", local.unexpected_error_types)}: see the function's log group."
-  namespace           = local.metrics_namespace
-  metric_name         = local.unexpected_errors_metric
-  dimensions          = { function_name = local.function_name }
-  statistic           = "Sum"
-  period              = var.alarm_period_seconds
-  evaluation_periods  = 1
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-  tags                = var.tags
+# Each alarm used to be a resource of its own (with count): existing alarms move instead of being replaced.
+moved {
+  from = aws_cloudwatch_metric_alarm.expired_leases[0]
+  to   = aws_cloudwatch_metric_alarm.this["expired_leases"]
 }
 
-# The sweep (callback strategy) measures the queue each period: a waiter queued this long means a
-# pool too small for its backlog, or slots held by leases nobody releases.
-resource "aws_cloudwatch_metric_alarm" "oldest_waiter" {
-  count = local.create_alarms && local.callback_strategy ? 1 : 0
+moved {
+  from = aws_cloudwatch_metric_alarm.unexpected_errors[0]
+  to   = aws_cloudwatch_metric_alarm.this["unexpected_errors"]
+}
 
-  alarm_name          = "${local.function_name}-oldest-waiter"
-  alarm_description   = "An execution has waited more than ${var.alarm_oldest_waiter_seconds} s for a lease of pool '${var.lease_prefix}': run the operator_command output to see who holds and who waits."
-  namespace           = local.metrics_namespace
-  metric_name         = "LeaseOldestWaiterAgeSeconds"
-  dimensions          = { Service = var.powertools_configuration.service_name, function_name = local.function_name }
-  statistic           = "Maximum"
-  period              = var.alarm_period_seconds
-  evaluation_periods  = 1
-  threshold           = var.alarm_oldest_waiter_seconds
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-  tags                = var.tags
+moved {
+  from = aws_cloudwatch_metric_alarm.oldest_waiter[0]
+  to   = aws_cloudwatch_metric_alarm.this["oldest_waiter"]
 }

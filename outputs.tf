@@ -191,5 +191,5 @@ output "dashboard_name" {
 
 output "alarm_arns" {
   description = "ARNs of the pool's alarms (leases expiring unreleased, unexpected function errors, and with the callback strategy the oldest waiter); empty unless create_alarms."
-  value       = concat(aws_cloudwatch_metric_alarm.expired_leases[*].arn, aws_cloudwatch_metric_alarm.unexpected_errors[*].arn, aws_cloudwatch_metric_alarm.oldest_waiter[*].arn)
+  value       = local.alarm_arns
 }

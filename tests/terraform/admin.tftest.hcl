@@ -7,8 +7,7 @@ mock_provider "aws" {
 }
 
 variables {
-  lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
-  name_prefix         = "orders"
+  name_prefix = "orders"
 }
 
 # The mocks give every function one ARN; the admin function gets its own, as AWS would.

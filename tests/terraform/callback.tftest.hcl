@@ -6,8 +6,7 @@ mock_provider "aws" {
 }
 
 variables {
-  lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
-  sfn_wait_strategy   = "callback"
+  sfn_wait_strategy = "callback"
 }
 
 run "jsonpath_waits_on_a_task_token_and_lands_the_lease_where_acquire_does" {

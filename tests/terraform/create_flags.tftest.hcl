@@ -4,10 +4,6 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
-variables {
-  lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
-}
-
 run "create_false_creates_nothing_and_outputs_null" {
   command = apply
 

@@ -10,10 +10,6 @@ override_resource {
   values = { arn = "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/concurrency-mgmt-lease-manager-admin" }
 }
 
-variables {
-  lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
-}
-
 run "creates_table_function_role_and_log_group" {
   command = apply
 
@@ -75,7 +71,7 @@ run "creates_table_function_role_and_log_group" {
   }
 
   assert {
-    condition     = aws_lambda_function.this[0].source_code_hash == filebase64sha256("tests/terraform/fixtures/lease-manager-test.zip")
+    condition     = aws_lambda_function.this[0].source_code_hash == filebase64sha256(var.lambda_package_path)
     error_message = "a prebuilt package is deployed by its own hash"
   }
 
@@ -257,5 +253,14 @@ run "end_state_renders_a_boolean_End" {
   assert {
     condition     = strcontains(output.release_lease_state, "\"End\":true")
     error_message = "rendered JSON has \"End\":true"
+  }
+}
+
+run "reclaim_is_off_by_default" {
+  command = apply
+
+  assert {
+    condition     = length(aws_cloudwatch_event_rule.reclaim) == 0 && length(aws_lambda_permission.reclaim) == 0 && output.reclaim_rule_arn == null
+    error_message = "no rule, no permission unless asked"
   }
 }

@@ -4,10 +4,6 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
-variables {
-  lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
-}
-
 run "provisioned_with_autoscaling_pitr_protection_and_cmk" {
   command = apply
 

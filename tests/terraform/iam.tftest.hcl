@@ -4,10 +4,6 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
-variables {
-  lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
-}
-
 run "function_role_grants_exactly_the_dynamodb_calls_the_code_makes" {
   command = apply
 

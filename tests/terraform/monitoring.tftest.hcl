@@ -7,16 +7,15 @@ mock_provider "aws" {
 }
 
 variables {
-  lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
-  name_prefix         = "orders"
+  name_prefix = "orders"
 }
 
 run "no_dashboard_and_no_alarms_by_default" {
   command = apply
 
   assert {
-    condition = (length(aws_cloudwatch_dashboard.this) + length(aws_cloudwatch_metric_alarm.expired_leases)
-    + length(aws_cloudwatch_metric_alarm.unexpected_errors) + length(aws_cloudwatch_log_metric_filter.unexpected_errors)) == 0
+    condition = (length(aws_cloudwatch_dashboard.this) + length(aws_cloudwatch_metric_alarm.this)
+    + length(aws_cloudwatch_log_metric_filter.unexpected_errors)) == 0
     error_message = "nothing is created unless asked"
   }
 
@@ -72,7 +71,7 @@ run "the_dashboard_graphs_this_pools_series" {
   }
 
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.expired_leases) == 0
+    condition     = length(aws_cloudwatch_metric_alarm.this) == 0
     error_message = "a dashboard alone creates no alarms"
   }
 }
@@ -122,12 +121,12 @@ run "alarms_notify_the_topic_on_expiries_and_unexpected_errors" {
 
   assert {
     condition = (
-      aws_cloudwatch_metric_alarm.expired_leases[0].metric_name == "LeaseReclaimedExpired"
-      && aws_cloudwatch_metric_alarm.expired_leases[0].namespace == "SfnConcurrencyLease"
-      && aws_cloudwatch_metric_alarm.expired_leases[0].dimensions == tomap({ Service = "lease-manager", function_name = "orders-lease-manager" })
-      && aws_cloudwatch_metric_alarm.expired_leases[0].threshold == 3 && aws_cloudwatch_metric_alarm.expired_leases[0].period == 60
-      && aws_cloudwatch_metric_alarm.expired_leases[0].comparison_operator == "GreaterThanOrEqualToThreshold"
-      && aws_cloudwatch_metric_alarm.expired_leases[0].treat_missing_data == "notBreaching"
+      aws_cloudwatch_metric_alarm.this["expired_leases"].metric_name == "LeaseReclaimedExpired"
+      && aws_cloudwatch_metric_alarm.this["expired_leases"].namespace == "SfnConcurrencyLease"
+      && aws_cloudwatch_metric_alarm.this["expired_leases"].dimensions == tomap({ Service = "lease-manager", function_name = "orders-lease-manager" })
+      && aws_cloudwatch_metric_alarm.this["expired_leases"].threshold == 3 && aws_cloudwatch_metric_alarm.this["expired_leases"].period == 60
+      && aws_cloudwatch_metric_alarm.this["expired_leases"].comparison_operator == "GreaterThanOrEqualToThreshold"
+      && aws_cloudwatch_metric_alarm.this["expired_leases"].treat_missing_data == "notBreaching"
     )
     error_message = "the expiry alarm reads this pool's LeaseReclaimedExpired"
   }
@@ -136,16 +135,16 @@ run "alarms_notify_the_topic_on_expiries_and_unexpected_errors" {
     condition = (
       aws_cloudwatch_log_metric_filter.unexpected_errors[0].log_group_name == "/aws/lambda/orders-lease-manager"
       && aws_cloudwatch_log_metric_filter.unexpected_errors[0].pattern == "{ $.error_type = \"LeaseManager.InvalidRequest\" || $.error_type = \"LeaseManager.ConfigurationError\" || $.error_type = \"LeaseManager.InternalError\" }"
-      && aws_cloudwatch_log_metric_filter.unexpected_errors[0].metric_transformation[0].name == aws_cloudwatch_metric_alarm.unexpected_errors[0].metric_name
-      && aws_cloudwatch_log_metric_filter.unexpected_errors[0].metric_transformation[0].namespace == aws_cloudwatch_metric_alarm.unexpected_errors[0].namespace
+      && aws_cloudwatch_log_metric_filter.unexpected_errors[0].metric_transformation[0].name == aws_cloudwatch_metric_alarm.this["unexpected_errors"].metric_name
+      && aws_cloudwatch_log_metric_filter.unexpected_errors[0].metric_transformation[0].namespace == aws_cloudwatch_metric_alarm.this["unexpected_errors"].namespace
       && aws_cloudwatch_log_metric_filter.unexpected_errors[0].metric_transformation[0].dimensions == tomap({ function_name = "$.function_name" })
-      && aws_cloudwatch_metric_alarm.unexpected_errors[0].dimensions == tomap({ function_name = "orders-lease-manager" })
+      && aws_cloudwatch_metric_alarm.this["unexpected_errors"].dimensions == tomap({ function_name = "orders-lease-manager" })
     )
     error_message = "the error alarm counts the unexpected error types from the function's log lines"
   }
 
   assert {
-    condition = alltrue([for a in [aws_cloudwatch_metric_alarm.expired_leases[0], aws_cloudwatch_metric_alarm.unexpected_errors[0]] :
+    condition = alltrue([for a in [aws_cloudwatch_metric_alarm.this["expired_leases"], aws_cloudwatch_metric_alarm.this["unexpected_errors"]] :
     a.alarm_actions == toset(["arn:aws:sns:eu-central-1:123456789012:on-call"]) && a.ok_actions == toset(["arn:aws:sns:eu-central-1:123456789012:on-call"])])
     error_message = "both alarms notify the topic when they fire and when they clear"
   }
@@ -174,7 +173,7 @@ run "alarms_without_a_topic_only_change_state" {
   }
 
   assert {
-    condition     = length(output.alarm_arns) == 2 && length(aws_cloudwatch_metric_alarm.expired_leases[0].alarm_actions) == 0 && length(aws_cloudwatch_metric_alarm.unexpected_errors[0].ok_actions) == 0
+    condition     = length(output.alarm_arns) == 2 && length(aws_cloudwatch_metric_alarm.this["expired_leases"].alarm_actions) == 0 && length(aws_cloudwatch_metric_alarm.this["unexpected_errors"].ok_actions) == 0
     error_message = "no topic, no actions"
   }
 }
@@ -204,12 +203,12 @@ run "with_the_callback_strategy_an_alarm_watches_the_oldest_waiter" {
 
   assert {
     condition = (
-      aws_cloudwatch_metric_alarm.oldest_waiter[0].metric_name == "LeaseOldestWaiterAgeSeconds"
-      && aws_cloudwatch_metric_alarm.oldest_waiter[0].statistic == "Maximum"
-      && aws_cloudwatch_metric_alarm.oldest_waiter[0].threshold == 600
-      && aws_cloudwatch_metric_alarm.oldest_waiter[0].comparison_operator == "GreaterThanThreshold"
-      && aws_cloudwatch_metric_alarm.oldest_waiter[0].dimensions == tomap({ Service = "lease-manager", function_name = "orders-lease-manager" })
-      && aws_cloudwatch_metric_alarm.oldest_waiter[0].alarm_actions == toset(["arn:aws:sns:eu-central-1:123456789012:on-call"])
+      aws_cloudwatch_metric_alarm.this["oldest_waiter"].metric_name == "LeaseOldestWaiterAgeSeconds"
+      && aws_cloudwatch_metric_alarm.this["oldest_waiter"].statistic == "Maximum"
+      && aws_cloudwatch_metric_alarm.this["oldest_waiter"].threshold == 600
+      && aws_cloudwatch_metric_alarm.this["oldest_waiter"].comparison_operator == "GreaterThanThreshold"
+      && aws_cloudwatch_metric_alarm.this["oldest_waiter"].dimensions == tomap({ Service = "lease-manager", function_name = "orders-lease-manager" })
+      && aws_cloudwatch_metric_alarm.this["oldest_waiter"].alarm_actions == toset(["arn:aws:sns:eu-central-1:123456789012:on-call"])
     )
     error_message = "the oldest-waiter alarm reads the sweep's gauge of this pool"
   }

@@ -4,6 +4,11 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
+# terraform.tfvars beside this file points every test at a prebuilt zip; these test the default.
+variables {
+  lambda_package_path = null
+}
+
 run "default_builds_the_aot_package_from_sources" {
   command = plan
 

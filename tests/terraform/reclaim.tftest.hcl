@@ -5,26 +5,17 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
+# reclaim_is_off_by_default is in defaults.tftest.hcl; every run here switches reclaim on.
 variables {
-  lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
-}
-
-run "reclaim_is_off_by_default" {
-  command = apply
-
-  assert {
-    condition     = length(aws_cloudwatch_event_rule.reclaim) == 0 && length(aws_lambda_permission.reclaim) == 0 && output.reclaim_rule_arn == null
-    error_message = "no rule, no permission unless asked"
-  }
+  reclaim_on_execution_failure = true
 }
 
 run "reclaim_routes_failed_executions_of_the_watched_machines_to_the_function" {
   command = apply
 
   variables {
-    reclaim_on_execution_failure = true
-    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:orders", "arn:aws:states:eu-central-1:123456789012:stateMachine:billing"]
-    lambda_timeout_seconds       = 20
+    reclaim_state_machine_arns = ["arn:aws:states:eu-central-1:123456789012:stateMachine:orders", "arn:aws:states:eu-central-1:123456789012:stateMachine:billing"]
+    lambda_timeout_seconds     = 20
   }
 
   assert {
@@ -83,10 +74,6 @@ run "reclaim_routes_failed_executions_of_the_watched_machines_to_the_function" {
 run "reclaim_needs_state_machines" {
   command = plan
 
-  variables {
-    reclaim_on_execution_failure = true
-  }
-
   expect_failures = [aws_cloudwatch_event_rule.reclaim]
 }
 
@@ -94,9 +81,8 @@ run "reclaim_without_the_function_creates_nothing" {
   command = apply
 
   variables {
-    create_lambdas               = false
-    reclaim_on_execution_failure = true
-    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:orders"]
+    create_lambdas             = false
+    reclaim_state_machine_arns = ["arn:aws:states:eu-central-1:123456789012:stateMachine:orders"]
   }
 
   assert {
@@ -116,16 +102,12 @@ run "rejects_reclaim_arn_that_is_not_a_state_machine" {
 }
 
 # reclaim_state_machine_arns: CreateStateMachine's name rules, exactly (1-80 characters; no white
-
 # space, brackets, wildcards, the listed specials or control characters; anything else is allowed).
-
-
 
 run "accepts_every_valid_state_machine_name" {
   command = plan
 
   variables {
-    reclaim_on_execution_failure = true
     reclaim_state_machine_arns = [
       "arn:aws:states:eu-central-1:123456789012:stateMachine:orders.v2",
       "arn:aws:states:eu-central-1:123456789012:stateMachine:billing+eu=1",
@@ -142,105 +124,81 @@ run "accepts_every_valid_state_machine_name" {
   }
 }
 
-
-
 run "rejects_state_machine_name_with_space" {
   command = plan
 
   variables {
-    reclaim_on_execution_failure = true
-    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:my flow"]
+    reclaim_state_machine_arns = ["arn:aws:states:eu-central-1:123456789012:stateMachine:my flow"]
   }
 
   expect_failures = [var.reclaim_state_machine_arns]
 }
-
-
 
 run "rejects_state_machine_name_with_unicode_space" {
   command = plan
 
   variables {
-    reclaim_on_execution_failure = true
-    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:my\u00a0flow"]
+    reclaim_state_machine_arns = ["arn:aws:states:eu-central-1:123456789012:stateMachine:my\u00a0flow"]
   }
 
   expect_failures = [var.reclaim_state_machine_arns]
 }
-
-
 
 run "rejects_state_machine_name_with_brackets" {
   command = plan
 
   variables {
-    reclaim_on_execution_failure = true
-    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:flow[1]"]
+    reclaim_state_machine_arns = ["arn:aws:states:eu-central-1:123456789012:stateMachine:flow[1]"]
   }
 
   expect_failures = [var.reclaim_state_machine_arns]
 }
-
-
 
 run "rejects_state_machine_name_with_wildcard" {
   command = plan
 
   variables {
-    reclaim_on_execution_failure = true
-    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:flow*"]
+    reclaim_state_machine_arns = ["arn:aws:states:eu-central-1:123456789012:stateMachine:flow*"]
   }
 
   expect_failures = [var.reclaim_state_machine_arns]
 }
-
-
 
 run "rejects_state_machine_name_with_special_character" {
   command = plan
 
   variables {
-    reclaim_on_execution_failure = true
-    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:flow#1"]
+    reclaim_state_machine_arns = ["arn:aws:states:eu-central-1:123456789012:stateMachine:flow#1"]
   }
 
   expect_failures = [var.reclaim_state_machine_arns]
 }
-
-
 
 run "rejects_state_machine_version_arn" {
   command = plan
 
   variables {
-    reclaim_on_execution_failure = true
-    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:flow:1"]
+    reclaim_state_machine_arns = ["arn:aws:states:eu-central-1:123456789012:stateMachine:flow:1"]
   }
 
   expect_failures = [var.reclaim_state_machine_arns]
 }
-
-
 
 run "rejects_state_machine_name_with_control_character" {
   command = plan
 
   variables {
-    reclaim_on_execution_failure = true
-    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:flow\u0085"]
+    reclaim_state_machine_arns = ["arn:aws:states:eu-central-1:123456789012:stateMachine:flow\u0085"]
   }
 
   expect_failures = [var.reclaim_state_machine_arns]
 }
 
-
-
 run "rejects_state_machine_name_over_80_characters" {
   command = plan
 
   variables {
-    reclaim_on_execution_failure = true
-    reclaim_state_machine_arns   = ["arn:aws:states:eu-central-1:123456789012:stateMachine:${join("", [for i in range(81) : "x"])}"]
+    reclaim_state_machine_arns = ["arn:aws:states:eu-central-1:123456789012:stateMachine:${join("", [for i in range(81) : "x"])}"]
   }
 
   expect_failures = [var.reclaim_state_machine_arns]

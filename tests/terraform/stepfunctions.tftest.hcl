@@ -5,10 +5,6 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
-variables {
-  lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
-}
-
 run "custom_names_and_paths_flow_through" {
   command = apply
 

@@ -6,8 +6,7 @@ mock_provider "aws" {
 }
 
 variables {
-  lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
-  sfn_wait_strategy   = "callback"
+  sfn_wait_strategy = "callback"
 }
 
 run "callback_creates_a_one_minute_sweep" {

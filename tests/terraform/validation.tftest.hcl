@@ -6,10 +6,6 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
-variables {
-  lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
-}
-
 run "rejects_name_prefix_charset" {
   command = plan
 
@@ -19,8 +15,6 @@ run "rejects_name_prefix_charset" {
 
   expect_failures = [var.name_prefix]
 }
-
-
 
 run "rejects_name_prefix_too_long" {
   command = plan
@@ -32,8 +26,6 @@ run "rejects_name_prefix_too_long" {
   expect_failures = [var.name_prefix]
 }
 
-
-
 run "rejects_lease_prefix_separator" {
   command = plan
 
@@ -43,8 +35,6 @@ run "rejects_lease_prefix_separator" {
 
   expect_failures = [var.lease_prefix]
 }
-
-
 
 run "rejects_max_concurrent_zero" {
   command = plan
@@ -56,8 +46,6 @@ run "rejects_max_concurrent_zero" {
   expect_failures = [var.max_concurrent_leases]
 }
 
-
-
 run "rejects_max_concurrent_fraction" {
   command = plan
 
@@ -67,8 +55,6 @@ run "rejects_max_concurrent_fraction" {
 
   expect_failures = [var.max_concurrent_leases]
 }
-
-
 
 run "rejects_max_concurrent_too_many" {
   command = plan
@@ -80,8 +66,6 @@ run "rejects_max_concurrent_too_many" {
   expect_failures = [var.max_concurrent_leases]
 }
 
-
-
 run "rejects_duration_zero" {
   command = plan
 
@@ -91,8 +75,6 @@ run "rejects_duration_zero" {
 
   expect_failures = [var.max_lease_duration_seconds]
 }
-
-
 
 run "rejects_duration_over_a_day" {
   command = plan
@@ -104,8 +86,6 @@ run "rejects_duration_over_a_day" {
   expect_failures = [var.max_lease_duration_seconds]
 }
 
-
-
 run "rejects_runtime_enum" {
   command = plan
 
@@ -115,8 +95,6 @@ run "rejects_runtime_enum" {
 
   expect_failures = [var.lambda_runtime]
 }
-
-
 
 run "rejects_package_not_zip" {
   command = plan
@@ -128,8 +106,6 @@ run "rejects_package_not_zip" {
   expect_failures = [var.lambda_package_path]
 }
 
-
-
 run "rejects_memory_range" {
   command = plan
 
@@ -139,8 +115,6 @@ run "rejects_memory_range" {
 
   expect_failures = [var.lambda_memory_size]
 }
-
-
 
 run "rejects_timeout_range" {
   command = plan
@@ -152,8 +126,6 @@ run "rejects_timeout_range" {
   expect_failures = [var.lambda_timeout_seconds]
 }
 
-
-
 run "rejects_retention_enum" {
   command = plan
 
@@ -163,8 +135,6 @@ run "rejects_retention_enum" {
 
   expect_failures = [var.cloudwatch_logs_retention_in_days]
 }
-
-
 
 run "rejects_kms_arn_format" {
   command = plan
@@ -176,8 +146,6 @@ run "rejects_kms_arn_format" {
   expect_failures = [var.kms_key_arn]
 }
 
-
-
 run "rejects_powertools_level" {
   command = plan
 
@@ -188,8 +156,6 @@ run "rejects_powertools_level" {
   expect_failures = [var.powertools_configuration]
 }
 
-
-
 run "rejects_powertools_sample_rate" {
   command = plan
 
@@ -199,8 +165,6 @@ run "rejects_powertools_sample_rate" {
 
   expect_failures = [var.powertools_configuration]
 }
-
-
 
 run "rejects_powertools_empty_service" {
   command = plan

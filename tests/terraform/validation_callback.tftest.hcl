@@ -5,10 +5,6 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
-variables {
-  lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
-}
-
 run "rejects_unknown_strategy" {
   command = plan
 

@@ -4,12 +4,6 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
-variables {
-  lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
-}
-
-
-
 run "rejects_table_name_charset" {
   command = plan
 
@@ -19,8 +13,6 @@ run "rejects_table_name_charset" {
 
   expect_failures = [var.ddb_table_name]
 }
-
-
 
 run "rejects_hash_key_empty" {
   command = plan
@@ -32,8 +24,6 @@ run "rejects_hash_key_empty" {
   expect_failures = [var.ddb_hash_key]
 }
 
-
-
 run "rejects_range_key_empty" {
   command = plan
 
@@ -43,8 +33,6 @@ run "rejects_range_key_empty" {
 
   expect_failures = [var.ddb_range_key]
 }
-
-
 
 run "rejects_ttl_empty" {
   command = plan
@@ -56,8 +44,6 @@ run "rejects_ttl_empty" {
   expect_failures = [var.ddb_ttl_attribute_name]
 }
 
-
-
 run "rejects_billing_mode_enum" {
   command = plan
 
@@ -67,8 +53,6 @@ run "rejects_billing_mode_enum" {
 
   expect_failures = [var.ddb_billing_mode]
 }
-
-
 
 run "rejects_read_capacity_zero" {
   command = plan
@@ -80,8 +64,6 @@ run "rejects_read_capacity_zero" {
   expect_failures = [var.ddb_read_capacity]
 }
 
-
-
 run "rejects_write_capacity_zero" {
   command = plan
 
@@ -92,8 +74,6 @@ run "rejects_write_capacity_zero" {
   expect_failures = [var.ddb_write_capacity]
 }
 
-
-
 run "rejects_autoscaling_read_target" {
   command = plan
 
@@ -103,8 +83,6 @@ run "rejects_autoscaling_read_target" {
 
   expect_failures = [var.ddb_autoscaling_read]
 }
-
-
 
 run "rejects_autoscaling_write_max" {
   command = plan

@@ -5,10 +5,11 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
+# The pool is keyed by $.tenant_id unless a run says otherwise (null: no JSONPath key).
 variables {
-  lambda_package_path          = "tests/terraform/fixtures/lease-manager-test.zip"
   max_concurrent_leases        = 10
   sfn_post_acquire_lease_state = "Work"
+  sfn_concurrency_key_jsonpath = "$.tenant_id"
 }
 
 run "rejects_key_path_without_dollar" {
@@ -25,8 +26,9 @@ run "rejects_key_expression_with_delimiters" {
   command = plan
 
   variables {
-    sfn_query_language          = "JSONata"
-    sfn_concurrency_key_jsonata = "{% $states.input.tenant %}"
+    sfn_concurrency_key_jsonpath = null
+    sfn_query_language           = "JSONata"
+    sfn_concurrency_key_jsonata  = "{% $states.input.tenant %}"
   }
 
   expect_failures = [var.sfn_concurrency_key_jsonata]
@@ -36,8 +38,9 @@ run "rejects_blank_key_expression" {
   command = plan
 
   variables {
-    sfn_query_language          = "JSONata"
-    sfn_concurrency_key_jsonata = " "
+    sfn_concurrency_key_jsonpath = null
+    sfn_query_language           = "JSONata"
+    sfn_concurrency_key_jsonata  = " "
   }
 
   expect_failures = [var.sfn_concurrency_key_jsonata]
@@ -47,7 +50,6 @@ run "rejects_per_key_limit_zero" {
   command = plan
 
   variables {
-    sfn_concurrency_key_jsonpath  = "$.tenant_id"
     max_concurrent_leases_per_key = 0
   }
 
@@ -59,7 +61,6 @@ run "rejects_per_key_limit_above_1000" {
 
   variables {
     max_concurrent_leases         = 1000
-    sfn_concurrency_key_jsonpath  = "$.tenant_id"
     max_concurrent_leases_per_key = 1001
   }
 
@@ -70,7 +71,6 @@ run "rejects_fractional_per_key_limit" {
   command = plan
 
   variables {
-    sfn_concurrency_key_jsonpath  = "$.tenant_id"
     max_concurrent_leases_per_key = 1.5
   }
 
@@ -81,7 +81,6 @@ run "rejects_override_of_zero" {
   command = plan
 
   variables {
-    sfn_concurrency_key_jsonpath            = "$.tenant_id"
     max_concurrent_leases_per_key           = 2
     max_concurrent_leases_per_key_overrides = { "acme" = 0 }
   }
@@ -93,7 +92,6 @@ run "rejects_empty_override_key" {
   command = plan
 
   variables {
-    sfn_concurrency_key_jsonpath            = "$.tenant_id"
     max_concurrent_leases_per_key           = 2
     max_concurrent_leases_per_key_overrides = { "" = 1 }
   }
@@ -105,7 +103,6 @@ run "rejects_override_key_over_256_characters" {
   command = plan
 
   variables {
-    sfn_concurrency_key_jsonpath            = "$.tenant_id"
     max_concurrent_leases_per_key           = 2
     max_concurrent_leases_per_key_overrides = { (join("", [for i in range(257) : "k"])) = 1 }
   }
@@ -116,10 +113,6 @@ run "rejects_override_key_over_256_characters" {
 run "key_needs_a_per_key_limit" {
   command = plan
 
-  variables {
-    sfn_concurrency_key_jsonpath = "$.tenant_id"
-  }
-
   expect_failures = [output.max_concurrent_leases_per_key]
 }
 
@@ -127,6 +120,7 @@ run "per_key_limit_needs_a_key" {
   command = plan
 
   variables {
+    sfn_concurrency_key_jsonpath  = null
     max_concurrent_leases_per_key = 2
   }
 
@@ -137,7 +131,6 @@ run "overrides_need_a_per_key_limit" {
   command = plan
 
   variables {
-    sfn_concurrency_key_jsonpath            = "$.tenant_id"
     max_concurrent_leases_per_key_overrides = { "acme" = 2 }
   }
 
@@ -149,7 +142,6 @@ run "per_key_limit_at_most_the_pool" {
 
   variables {
     max_concurrent_leases         = 5
-    sfn_concurrency_key_jsonpath  = "$.tenant_id"
     max_concurrent_leases_per_key = 6
   }
 
@@ -161,7 +153,6 @@ run "override_at_most_the_pool" {
 
   variables {
     max_concurrent_leases                   = 5
-    sfn_concurrency_key_jsonpath            = "$.tenant_id"
     max_concurrent_leases_per_key           = 2
     max_concurrent_leases_per_key_overrides = { "acme" = 6 }
   }
@@ -173,7 +164,8 @@ run "jsonpath_fragments_refuse_a_jsonata_key_alone" {
   command = plan
 
   variables {
-    sfn_concurrency_key_jsonata = "$states.input.tenant_id"
+    sfn_concurrency_key_jsonpath = null
+    sfn_concurrency_key_jsonata  = "$states.input.tenant_id"
   }
 
   expect_failures = [output.acquire_lease_state]
@@ -196,7 +188,6 @@ run "accepts_the_bounds" {
 
   variables {
     max_concurrent_leases                   = 1000
-    sfn_concurrency_key_jsonpath            = "$.tenant_id"
     max_concurrent_leases_per_key           = 1000
     max_concurrent_leases_per_key_overrides = { (join("", [for i in range(256) : "k"])) = 1, "b" = 1000 }
     sfn_on_busy                             = "skip"

@@ -6,7 +6,6 @@ mock_provider "aws" {
 }
 
 variables {
-  lambda_package_path          = "tests/terraform/fixtures/lease-manager-test.zip"
   max_concurrent_leases        = 10
   sfn_post_acquire_lease_state = "Work"
 }

@@ -5,12 +5,6 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
-variables {
-  lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
-}
-
-
-
 run "rejects_retry_backoff" {
   command = plan
 
@@ -20,8 +14,6 @@ run "rejects_retry_backoff" {
 
   expect_failures = [var.sfn_task_retry]
 }
-
-
 
 run "rejects_retry_max_delay_below_interval" {
   command = plan
@@ -33,8 +25,6 @@ run "rejects_retry_max_delay_below_interval" {
   expect_failures = [var.sfn_task_retry]
 }
 
-
-
 run "rejects_unknown_wait_strategy" {
   command = plan
 
@@ -44,8 +34,6 @@ run "rejects_unknown_wait_strategy" {
 
   expect_failures = [var.sfn_wait_strategy]
 }
-
-
 
 run "rejects_lease_retry_interval_below_one" {
   command = plan
@@ -57,8 +45,6 @@ run "rejects_lease_retry_interval_below_one" {
   expect_failures = [var.sfn_lease_retry]
 }
 
-
-
 run "rejects_lease_retry_fractional_interval" {
   command = plan
 
@@ -68,8 +54,6 @@ run "rejects_lease_retry_fractional_interval" {
 
   expect_failures = [var.sfn_lease_retry]
 }
-
-
 
 run "rejects_lease_retry_shrinking_backoff" {
   command = plan
@@ -81,8 +65,6 @@ run "rejects_lease_retry_shrinking_backoff" {
   expect_failures = [var.sfn_lease_retry]
 }
 
-
-
 run "rejects_lease_retry_without_attempts" {
   command = plan
 
@@ -92,8 +74,6 @@ run "rejects_lease_retry_without_attempts" {
 
   expect_failures = [var.sfn_lease_retry]
 }
-
-
 
 run "rejects_lease_retry_cap_below_interval" {
   command = plan
@@ -107,8 +87,6 @@ run "rejects_lease_retry_cap_below_interval" {
 
 # Retry fields Step Functions takes as integers only (IntervalSeconds, MaxAttempts, MaxDelaySeconds).
 
-
-
 run "rejects_task_retry_fractional_interval" {
   command = plan
 
@@ -118,8 +96,6 @@ run "rejects_task_retry_fractional_interval" {
 
   expect_failures = [var.sfn_task_retry]
 }
-
-
 
 run "rejects_task_retry_fractional_max_attempts" {
   command = plan
@@ -131,8 +107,6 @@ run "rejects_task_retry_fractional_max_attempts" {
   expect_failures = [var.sfn_task_retry]
 }
 
-
-
 run "rejects_task_retry_fractional_max_delay" {
   command = plan
 
@@ -142,8 +116,6 @@ run "rejects_task_retry_fractional_max_delay" {
 
   expect_failures = [var.sfn_task_retry]
 }
-
-
 
 run "rejects_task_retry_max_delay_over_the_limit" {
   command = plan
@@ -155,8 +127,6 @@ run "rejects_task_retry_max_delay_over_the_limit" {
   expect_failures = [var.sfn_task_retry]
 }
 
-
-
 run "rejects_lease_retry_fractional_max_attempts" {
   command = plan
 
@@ -167,8 +137,6 @@ run "rejects_lease_retry_fractional_max_attempts" {
 
   expect_failures = [var.sfn_lease_retry]
 }
-
-
 
 run "accepts_whole_retry_values_with_a_fractional_backoff" {
   command = plan

@@ -5,12 +5,6 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
-variables {
-  lambda_package_path = "tests/terraform/fixtures/lease-manager-test.zip"
-}
-
-
-
 run "rejects_resource_id_path" {
   command = plan
 
@@ -20,8 +14,6 @@ run "rejects_resource_id_path" {
 
   expect_failures = [var.sfn_resource_id_jsonpath]
 }
-
-
 
 run "rejects_result_path" {
   command = plan
@@ -33,8 +25,6 @@ run "rejects_result_path" {
   expect_failures = [var.sfn_lease_result_path]
 }
 
-
-
 run "rejects_result_path_root" {
   command = plan
 
@@ -44,8 +34,6 @@ run "rejects_result_path_root" {
 
   expect_failures = [var.sfn_lease_result_path]
 }
-
-
 
 run "rejects_lease_id_path" {
   command = plan
@@ -57,8 +45,6 @@ run "rejects_lease_id_path" {
   expect_failures = [var.sfn_lease_id_jsonpath]
 }
 
-
-
 run "rejects_release_result_path" {
   command = plan
 
@@ -68,8 +54,6 @@ run "rejects_release_result_path" {
 
   expect_failures = [var.sfn_release_lease_result_path]
 }
-
-
 
 run "rejects_acquire_name_empty" {
   command = plan
@@ -81,8 +65,6 @@ run "rejects_acquire_name_empty" {
   expect_failures = [var.sfn_acquire_lease_state_name]
 }
 
-
-
 run "rejects_check_name_long" {
   command = plan
 
@@ -92,8 +74,6 @@ run "rejects_check_name_long" {
 
   expect_failures = [var.sfn_check_lease_state_name]
 }
-
-
 
 run "rejects_wait_name_empty" {
   command = plan
@@ -105,8 +85,6 @@ run "rejects_wait_name_empty" {
   expect_failures = [var.sfn_wait_state_name]
 }
 
-
-
 run "rejects_release_name_empty" {
   command = plan
 
@@ -116,8 +94,6 @@ run "rejects_release_name_empty" {
 
   expect_failures = [var.sfn_release_lease_state_name]
 }
-
-
 
 run "rejects_post_acquire_empty" {
   command = plan
@@ -129,8 +105,6 @@ run "rejects_post_acquire_empty" {
   expect_failures = [var.sfn_post_acquire_lease_state]
 }
 
-
-
 run "rejects_post_release_empty" {
   command = plan
 
@@ -140,8 +114,6 @@ run "rejects_post_release_empty" {
 
   expect_failures = [var.sfn_post_release_lease_state]
 }
-
-
 
 run "rejects_wait_seconds_zero" {
   command = plan
@@ -153,8 +125,6 @@ run "rejects_wait_seconds_zero" {
   expect_failures = [var.sfn_wait_seconds]
 }
 
-
-
 run "rejects_state_names_distinct" {
   command = plan
 
@@ -164,8 +134,6 @@ run "rejects_state_names_distinct" {
 
   expect_failures = [output.acquire_lease_state]
 }
-
-
 
 run "rejects_post_acquire_not_a_lease_state" {
   command = plan
@@ -177,8 +145,6 @@ run "rejects_post_acquire_not_a_lease_state" {
   expect_failures = [output.acquire_lease_state]
 }
 
-
-
 run "rejects_post_release_not_a_lease_state" {
   command = plan
 
@@ -188,8 +154,6 @@ run "rejects_post_release_not_a_lease_state" {
 
   expect_failures = [output.acquire_lease_state]
 }
-
-
 
 run "rejects_unknown_query_language" {
   command = plan
@@ -201,8 +165,6 @@ run "rejects_unknown_query_language" {
   expect_failures = [var.sfn_query_language]
 }
 
-
-
 run "rejects_jsonata_expression_with_delimiters" {
   command = plan
 
@@ -212,8 +174,6 @@ run "rejects_jsonata_expression_with_delimiters" {
 
   expect_failures = [var.sfn_resource_id_jsonata]
 }
-
-
 
 run "rejects_blank_jsonata_expression" {
   command = plan
@@ -225,8 +185,6 @@ run "rejects_blank_jsonata_expression" {
   expect_failures = [var.sfn_resource_id_jsonata]
 }
 
-
-
 run "rejects_reserved_lease_variable_name" {
   command = plan
 
@@ -236,8 +194,6 @@ run "rejects_reserved_lease_variable_name" {
 
   expect_failures = [var.sfn_lease_variable_name]
 }
-
-
 
 run "rejects_lease_variable_name_starting_with_a_digit" {
   command = plan
@@ -249,8 +205,6 @@ run "rejects_lease_variable_name_starting_with_a_digit" {
   expect_failures = [var.sfn_lease_variable_name]
 }
 
-
-
 run "rejects_renew_state_name_too_long" {
   command = plan
 
@@ -261,8 +215,6 @@ run "rejects_renew_state_name_too_long" {
   expect_failures = [var.sfn_renew_lease_state_name]
 }
 
-
-
 run "rejects_empty_post_renew_state" {
   command = plan
 
@@ -272,8 +224,6 @@ run "rejects_empty_post_renew_state" {
 
   expect_failures = [var.sfn_post_renew_lease_state]
 }
-
-
 
 run "rejects_renew_result_path_outside_the_input" {
   command = plan
