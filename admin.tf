@@ -48,17 +48,3 @@ resource "aws_lambda_function" "admin" {
 
   tags = var.tags
 }
-
-locals {
-  # For people and tools that operate the pool: invoke exactly the admin function. Attach it to an
-  # operator's role, never to a state machine's.
-  admin_permissions = local.create_admin ? jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid      = "InvokeLeaseManagerAdmin"
-      Effect   = "Allow"
-      Action   = ["lambda:InvokeFunction"]
-      Resource = [aws_lambda_function.admin[0].arn]
-    }]
-  }) : null
-}

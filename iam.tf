@@ -79,14 +79,23 @@ resource "aws_iam_role_policy" "lambda" {
 }
 
 locals {
-  # For the state machine role: invoke exactly this function, any of its versions and aliases.
-  lambda_permissions = local.create_lambda ? jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid      = "InvokeLeaseManager"
-      Effect   = "Allow"
-      Action   = ["lambda:InvokeFunction"]
-      Resource = [aws_lambda_function.this[0].arn, "${aws_lambda_function.this[0].arn}:*"]
-    }]
-  }) : null
+  # Policies that invoke exactly one function, each only where its function is created:
+  #   state_machine: this function, any of its versions and aliases (lambda_permissions, for the
+  #                  state machine roles);
+  #   admin:         the admin function (admin_permissions, for an operator's role, never a state
+  #                  machine's);
+  #   sweep:         this function, for the sweep schedule's role (scheduler.tf).
+  invoke_grants = {
+    state_machine = local.create_lambda ? { sid = "InvokeLeaseManager", functions = [aws_lambda_function.this[0].arn, "${aws_lambda_function.this[0].arn}:*"] } : null
+    admin         = local.create_admin ? { sid = "InvokeLeaseManagerAdmin", functions = [aws_lambda_function.admin[0].arn] } : null
+    sweep         = local.create_sweep ? { sid = "InvokeLeaseManagerSweep", functions = [aws_lambda_function.this[0].arn] } : null
+  }
+  invoke_policies = {
+    for use, grant in local.invoke_grants : use => grant == null ? null : jsonencode({
+      Version   = "2012-10-17"
+      Statement = [{ Sid = grant.sid, Effect = "Allow", Action = ["lambda:InvokeFunction"], Resource = grant.functions }]
+    })
+  }
+  lambda_permissions = local.invoke_policies.state_machine
+  admin_permissions  = local.invoke_policies.admin
 }

@@ -25,16 +25,6 @@ locals {
       Condition = { StringEquals = { "aws:SourceAccount" = local.sweep_account_id } }
     }]
   } : null
-
-  sweep_policy = local.create_sweep ? {
-    Version = "2012-10-17"
-    Statement = [{
-      Sid      = "InvokeLeaseManagerSweep"
-      Effect   = "Allow"
-      Action   = ["lambda:InvokeFunction"]
-      Resource = [aws_lambda_function.this[0].arn]
-    }]
-  } : null
 }
 
 resource "aws_iam_role" "sweep" {
@@ -50,7 +40,7 @@ resource "aws_iam_role_policy" "sweep" {
 
   name   = "invoke-lease-manager-sweep"
   role   = aws_iam_role.sweep[0].id
-  policy = jsonencode(local.sweep_policy)
+  policy = local.invoke_policies.sweep
 }
 
 resource "aws_scheduler_schedule" "sweep" {
