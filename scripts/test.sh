@@ -31,6 +31,8 @@ if [ -n "$trx" ]; then
   p=$(grep -o 'passed="[0-9]*"' "$trx" | head -n1 | grep -o '[0-9]*')
   f=$(grep -o 'failed="[0-9]*"' "$trx" | head -n1 | grep -o '[0-9]*')
   count dotnet "${p:-0}" "${f:-0}" $((SECONDS - suite_start))
+  # A failed test's message (the console shows only its name), for diagnosing a run that cannot be repeated.
+  [ "${f:-0}" != 0 ] && awk '/outcome="Failed"/{on=1} on&&/<Message>/{m=1} m{print "   | " $0} /<\/Message>/{m=0; on=0}' "$trx" | head -n 60
 else
   count dotnet 0 1 $((SECONDS - suite_start))
 fi

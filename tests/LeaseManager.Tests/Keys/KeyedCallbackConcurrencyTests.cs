@@ -50,7 +50,7 @@ public sealed class KeyedCallbackConcurrencyTests(ITestOutputHelper output) : Le
                 var released = WallNowMs();
                 total.Add(granted, released);
                 perKey[key].Add(granted, released);
-                (await pools[Random.Shared.Next(Instances)].ReleaseAsync(lease.LeaseId)).Released.Should().BeTrue();
+                (await Contention.RetryTransientAsync(() => pools[Random.Shared.Next(Instances)].ReleaseAsync(lease.LeaseId))).Released.Should().BeTrue();
             }
         });
 
@@ -112,7 +112,11 @@ public sealed class KeyedCallbackConcurrencyTests(ITestOutputHelper output) : Le
         output.WriteLine($"{notifier.Deliveries.Count} served; newcomer grants while queued: {newcomerGrants}");
         newcomerGrants.Should().Be(0, "a newcomer never overtakes a queued waiter of its key, nor the pool's queue");
         overtaken.Should().BeEmpty();
-        foreach (var key in Keys)
+        // A key of limit 1 gets its next grant only after its holder was notified and released, so its
+        // notifications run in grant order: arrival order. A key of limit 2 may have two grants in flight
+        // at once, whose notifications can run either way round (seen on a loaded machine); for those the
+        // check against the table at each delivery, above, is the proof.
+        foreach (var key in Keys.Where(k => Limits[k] == 1))
         {
             notifier.Deliveries.Where(d => keyOf[d.Waiter.OwnerId!] == key).Select(d => d.Waiter.QueuedAtMs).Should().BeInAscendingOrder($"key {key} keeps its order");
         }

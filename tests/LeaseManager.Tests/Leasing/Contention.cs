@@ -49,6 +49,26 @@ internal static class Contention
         await Task.WhenAll(workers.Append(watch));
     }
 
+    /// <summary>
+    /// <paramref name="call"/>, repeated after a <see cref="TransientFailureException"/> as the exported
+    /// Tasks' Retry repeats LeaseManager.TransientFailure (up to 6 attempts): the contract calls it safe to
+    /// repeat, and under heavy contention a release may lose every race of its hand-off attempts.
+    /// </summary>
+    public static async Task<T> RetryTransientAsync<T>(Func<Task<T>> call, int attempts = 6)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (TransientFailureException) when (attempt < attempts)
+            {
+                await Task.Delay(Random.Shared.Next(10, 50) * attempt);
+            }
+        }
+    }
+
     /// <summary>Runs <paramref name="body"/> for 0 to <paramref name="count"/> - 1 on the thread pool, all let go at the same moment, and waits for every run.</summary>
     public static async Task AllAtOnceAsync(int count, Func<int, Task> body)
     {

@@ -89,7 +89,7 @@ public sealed class HandOffConcurrencyTests(ITestOutputHelper output) : LeaseTab
 
                 // Held from the grant until the release is sent.
                 intervals.Add(granted, WallNowMs());
-                (await pools[Random.Shared.Next(Instances)].ReleaseAsync(lease.LeaseId)).Released.Should().BeTrue();
+                (await Contention.RetryTransientAsync(() => pools[Random.Shared.Next(Instances)].ReleaseAsync(lease.LeaseId))).Released.Should().BeTrue();
             }
         });
 

@@ -28,7 +28,7 @@ internal static class QueueDrain
                 if ((await pools[n % pools.Length].AcquireAsync(newcomer(n))).Lease is { } lease)
                 {
                     Interlocked.Increment(ref newcomerGrants);
-                    await pools[0].ReleaseAsync(lease.LeaseId);
+                    await Contention.RetryTransientAsync(() => pools[0].ReleaseAsync(lease.LeaseId));
                 }
 
                 await Task.Delay(3);
@@ -53,7 +53,7 @@ internal static class QueueDrain
         async Task ReleaseAfterHoldAsync(LeasePool pool, string leaseId)
         {
             await Task.Delay(Random.Shared.Next(holdMs.Min, holdMs.Max));
-            (await pool.ReleaseAsync(leaseId)).Released.Should().BeTrue();
+            (await Contention.RetryTransientAsync(() => pool.ReleaseAsync(leaseId))).Released.Should().BeTrue();
         }
     }
 }
