@@ -40,7 +40,7 @@ public sealed class KeyedCallbackConcurrencyTests(ITestOutputHelper output) : Le
                 {
                     var token = $"token-{i}-{round}";
                     var woken = notifier.Expect(token);
-                    await pool.WaitAsync(new WaitRequest(token, owner, "db", ConcurrencyKey: key));
+                    await Contention.RetryTransientAsync(() => pool.WaitAsync(new WaitRequest(token, owner, "db", ConcurrencyKey: key)));
                     lease = await woken.WaitAsync(WakeTimeout);
                     Interlocked.Increment(ref viaQueue);
                 }
@@ -103,7 +103,8 @@ public sealed class KeyedCallbackConcurrencyTests(ITestOutputHelper output) : Le
             keyOf[owner] = Keys[i % Keys.Length];
             return (Owner: owner, Token: "token-" + owner, Key: Keys[i % Keys.Length], At: baseMs + i);
         }).ToArray();
-        await Task.WhenAll(waits.Select((w, i) => pools[i % Instances].WaitAsync(new WaitRequest(w.Token, w.Owner, "db", ConcurrencyKey: w.Key, RequestedAtMs: w.At))));
+        // Each keeps its arrival time if it must ask again (RequestedAtMs, as a queue Task's retry does).
+        await Task.WhenAll(waits.Select((w, i) => Contention.RetryTransientAsync(() => pools[i % Instances].WaitAsync(new WaitRequest(w.Token, w.Owner, "db", ConcurrencyKey: w.Key, RequestedAtMs: w.At)))));
 
         // Newcomers of every key while at least sixteen waiters (four of each key) are still queued: none may be granted.
         var newcomerGrants = await QueueDrain.RunAsync(

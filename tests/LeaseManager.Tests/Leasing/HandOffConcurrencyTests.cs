@@ -78,7 +78,7 @@ public sealed class HandOffConcurrencyTests(ITestOutputHelper output) : LeaseTab
                     // The fragment's wait: park on a token until a hand-off wakes this owner.
                     var token = $"token-{i}-{round}";
                     var woken = notifier.Expect(token);
-                    await pool.WaitAsync(new WaitRequest(token, owner, "db"));
+                    await Contention.RetryTransientAsync(() => pool.WaitAsync(new WaitRequest(token, owner, "db")));
                     lease = await woken.WaitAsync(WakeTimeout);
                     Interlocked.Increment(ref viaQueue);
                 }
