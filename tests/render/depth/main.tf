@@ -42,14 +42,14 @@ module "depth_lease" {
   sfn_post_renew_lease_state    = each.value.renew_then
 }
 
-# A long holder on a pool of one with 6-second leases: it works in chunks and renews after each.
+# A long holder on a pool of one with 12-second leases: it works in chunks and renews after each.
 module "depth_renewing" {
   source = "../../.."
 
   name_prefix                   = "depth-renewing"
   lease_prefix                  = "renewing"
   max_concurrent_leases         = 1
-  max_lease_duration_seconds    = 6
+  max_lease_duration_seconds    = 12
   lambda_package_path           = local.package
   sfn_post_acquire_lease_state  = "ProcessChunk"
   end_state_after_release_lease = true
