@@ -68,7 +68,7 @@ public sealed class LambdaHost
 
             // When the answer is due: Lambda's deadline less our margin (none without a deadline).
             long? answerBy = invocation.DeadlineMs == long.MaxValue ? null : invocation.DeadlineMs - (long)DeadlineMargin.TotalMilliseconds;
-            using var deadline = DeadlineToken(answerBy, stop);
+            using var deadline = new InvocationDeadline(answerBy, _clock, stop);
             byte[] response;
             try
             {
@@ -123,27 +123,6 @@ public sealed class LambdaHost
         }
     }
 
-    private CancellationTokenSource DeadlineToken(long? answerByMs, CancellationToken stop)
-    {
-        var source = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        if (answerByMs is { } answerBy)
-        {
-            var left = TimeSpan.FromMilliseconds(answerBy - _clock.GetUtcNow().ToUnixTimeMilliseconds());
-            if (left > TimeSpan.Zero)
-            {
-                source.CancelAfter(left);
-            }
-            else
-            {
-                // Already too late: cancel now, so the handler starts no I/O (CancelAfter(0) fires
-                // later, on a timer thread, after the handler may have begun writing).
-                source.Cancel();
-            }
-        }
-
-        return source;
-    }
-
     private static LogField EventField(ReadOnlyMemory<byte> payload)
     {
         try
@@ -154,6 +133,59 @@ public sealed class LambdaHost
         catch (JsonException)
         {
             return LogField.Of("event", Encoding.UTF8.GetString(payload.Span));
+        }
+    }
+
+    /// <summary>
+    /// The token an invocation runs under: cancelled when the host stops or when the answer is due, on
+    /// the host's clock (its timer too, so a test's clock fires it exactly when the test moves it there).
+    /// </summary>
+    private sealed class InvocationDeadline : IDisposable
+    {
+        private readonly CancellationTokenSource _source;
+        private readonly ITimer? _timer;
+
+        public InvocationDeadline(long? answerByMs, TimeProvider clock, CancellationToken stop)
+        {
+            _source = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            if (answerByMs is not { } answerBy)
+            {
+                return;
+            }
+
+            var left = TimeSpan.FromMilliseconds(answerBy - clock.GetUtcNow().ToUnixTimeMilliseconds());
+            if (left > TimeSpan.Zero)
+            {
+                _timer = clock.CreateTimer(static state => ((InvocationDeadline)state!).Expire(), this, left, Timeout.InfiniteTimeSpan);
+            }
+            else
+            {
+                // Already too late: cancel now, so the handler starts no I/O (a timer due at once fires
+                // later, on a timer thread, after the handler may have begun writing).
+                _source.Cancel();
+            }
+        }
+
+        public CancellationToken Token => _source.Token;
+
+        public bool IsCancellationRequested => _source.IsCancellationRequested;
+
+        public void Dispose()
+        {
+            _timer?.Dispose();
+            _source.Dispose();
+        }
+
+        private void Expire()
+        {
+            try
+            {
+                _source.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The invocation ended just as its time ran out: nobody is left to cancel.
+            }
         }
     }
 }

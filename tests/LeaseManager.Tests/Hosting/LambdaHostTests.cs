@@ -34,10 +34,11 @@ public sealed class LambdaHostTests
     private readonly MemoryStream _stdout = new();
     private readonly RecordingRuntimeClient _runtime = new();
 
-    private LambdaHost Host(IInvocationHandler handler, bool metrics = true)
+    private LambdaHost Host(IInvocationHandler handler, bool metrics = true, TimeProvider? clock = null)
     {
         var settings = new ObservabilitySettings { ServiceName = "host-test", FunctionName = "host-test", MetricsDisabled = !metrics };
-        return new LambdaHost(_runtime, handler, new StructuredLogger(_stdout, settings, _clock), new EmbeddedMetrics(_stdout, settings, _clock), "Errors", _clock);
+        clock ??= _clock;
+        return new LambdaHost(_runtime, handler, new StructuredLogger(_stdout, settings, clock), new EmbeddedMetrics(_stdout, settings, clock), "Errors", clock);
     }
 
     private Invocation Enqueue(string payload = "{}", long? deadlineMs = null)
@@ -66,29 +67,28 @@ public sealed class LambdaHostTests
     [Fact]
     public async Task The_handler_must_answer_by_the_deadline_less_the_margin_and_is_cancelled_then()
     {
+        // The host's timer runs on the host's clock: the test moves it to 1 ms before and then exactly
+        // to the answer-by time (Lambda's deadline less the 250 ms margin), however loaded the machine.
+        var clock = new SteppedClock(Now);
         var deadline = Now.AddSeconds(1).ToUnixTimeMilliseconds();
-        var waited = TimeSpan.Zero;
+        var running = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
         var handler = new ScriptedHandler(async (_, ct) =>
         {
-            // Timed from inside the handler: the host's own start-up is not the handler's time.
-            var watch = Stopwatch.StartNew();
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            finally
-            {
-                waited = watch.Elapsed;
-            }
-
+            running.SetResult(ct);
+            await Task.Delay(Timeout.Infinite, ct);
             return [];
         });
         var invocation = Enqueue(deadlineMs: deadline);
 
-        await RunUntilDrainedAsync(Host(handler));
+        var run = RunUntilDrainedAsync(Host(handler, clock: clock));
+        var token = await running.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        clock.Advance(TimeSpan.FromMilliseconds(749));
+        token.IsCancellationRequested.Should().BeFalse("1 ms is left before the answer is due");
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        token.IsCancellationRequested.Should().BeTrue("the answer is due 250 ms before Lambda's deadline");
+        await run;
 
         handler.AnswerBy.Should().Equal(deadline - 250);
-        waited.Should().BeGreaterThan(TimeSpan.FromMilliseconds(650)).And.BeLessThan(TimeSpan.FromMilliseconds(1000), "the answer leaves before Lambda's deadline");
         _runtime.Errors[invocation.RequestId].ErrorType.Should().Be("LeaseManager.TransientFailure", "running out of time is retryable");
     }
 
