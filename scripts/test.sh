@@ -17,6 +17,30 @@ count() { # suite-name passed failed seconds
   failed=$((failed + $3))
 }
 
+# Suites named *.parallel.sh share nothing with the others (their own scratch checkout and peers)
+# and mostly wait on builds and emulators: they run beside the rest instead of after it.
+declare -A background=()
+for suite in scripts/test.d/*.parallel.sh; do
+  [ -e "$suite" ] || continue
+  name=$(basename "$suite" .parallel.sh)
+  ( started=$SECONDS; bash "$suite" >"$results/$name.out" 2>&1; echo "$? $((SECONDS - started))" >"$results/$name.rc" ) &
+  background[$name]=$!
+done
+
+# One DynamoDB Local for the suites below (started once instead of once per test stack: each JVM
+# start costs seconds of CPU). Every test makes tables of its own. The launcher stops with its
+# stdin, a pipe that only `sleep` holds: nothing else this script starts can keep it open.
+if dotnet build tests/LocalLambda --configuration Release --nologo -v quiet >"$results/peer-build.log" 2>&1; then
+  sleep 86400 > >(exec dotnet tests/LocalLambda/bin/Release/net8.0/LocalLambda.dll --dynamodb >"$results/dynamodb.out" 2>&1) &
+  peer_stdin=$!
+  trap 'kill "$peer_stdin" 2>/dev/null; rm -rf "$results"' EXIT
+  for _ in $(seq 1 120); do grep -q '^dynamodb ' "$results/dynamodb.out" && break; sleep 0.5; done
+  endpoint=$(sed -n 's/^dynamodb //p' "$results/dynamodb.out")
+  # The AWS SDKs' own variable: tests/LocalPeers/DynamoDbPeer.cs and tests/harness/dynamodb-local.mjs use it.
+  [ -n "$endpoint" ] && export AWS_ENDPOINT_URL_DYNAMODB=$endpoint
+fi
+[ -n "${AWS_ENDPOINT_URL_DYNAMODB:-}" ] || echo "note: no shared DynamoDB Local; each suite starts its own"
+
 # .NET: unit, DynamoDB Local integration, Runtime API host and end-to-end suites.
 # Coverage of the shipped assemblies (coverlet collector, in-process code only: the packaged binary's
 # own process is exercised by the host tests but not measured).
@@ -56,16 +80,6 @@ report() { # name rc seconds
   fi
   count "$name" "$p" "$f" "$3"
 }
-
-# Suites named *.parallel.sh share nothing with the others (their own scratch checkout and peers)
-# and mostly wait on builds and emulators: they run beside the rest instead of after it.
-declare -A background=()
-for suite in scripts/test.d/*.parallel.sh; do
-  [ -e "$suite" ] || continue
-  name=$(basename "$suite" .parallel.sh)
-  ( started=$SECONDS; bash "$suite" >"$results/$name.out" 2>&1; echo "$? $((SECONDS - started))" >"$results/$name.rc" ) &
-  background[$name]=$!
-done
 
 for suite in scripts/test.d/*.sh; do
   [ -e "$suite" ] || continue

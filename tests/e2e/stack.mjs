@@ -9,7 +9,10 @@ import {
  * `latency: [delayMs, jitterMs]` puts the latency model there (the harness's own reads stay direct).
  */
 export async function startStack(functions, { environment = {}, maxConcurrency = 4, onPayload, dynamoDbEndpoint, latency, sampleMs = 50 } = {}) {
-  const leaseFunctions = functions.filter((f) => f.environment.LEASE_TABLE_NAME).map((f) => ({ ...f, environment: { ...f.environment, ...environment } }));
+  // Tables of this stack's own (the rendered name plus a suffix): stacks may share one DynamoDB Local.
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const leaseFunctions = functions.filter((f) => f.environment.LEASE_TABLE_NAME)
+    .map((f) => ({ ...f, environment: { ...f.environment, ...environment, LEASE_TABLE_NAME: `${f.environment.LEASE_TABLE_NAME}-${suffix}` } }));
   const db = await DynamoDbLocal.start({ latency });
   const pools = leaseFunctions.map(poolOf);
   let lambda;

@@ -2,6 +2,9 @@
 // own view of the leases a pool holds).
 import { startPeerProcess, stopPeerProcess } from "./peer-process.mjs";
 
+/** The variable naming a DynamoDB endpoint to share (the AWS SDKs' own; tests/LocalPeers/DynamoDbPeer.cs reads it too). */
+const SHARED_ENDPOINT = "AWS_ENDPOINT_URL_DYNAMODB";
+
 export class DynamoDbLocal {
   /**
    * DynamoDB Local through the C# launcher (tests/LocalPeers/DynamoDbPeer.cs): the jar, a container, or AWS_ENDPOINT_URL_DYNAMODB.
@@ -9,12 +12,19 @@ export class DynamoDbLocal {
    * `latencyEndpoint` delays every request by delayMs plus a uniform 0–jitterMs; `endpoint` stays direct.
    */
   static async start({ latency } = {}) {
+    // One DynamoDB Local that outlives this object (make test starts one for every suite): no
+    // launcher unless the latency model is wanted, and stop() drops the tables made here instead.
+    const shared = process.env[SHARED_ENDPOINT] || undefined;
+    if (shared && !latency) return new DynamoDbLocal(shared, null, undefined, true);
     const { child, value } = await startPeerProcess(["--dynamodb", ...(latency ? ["--latency", latency.join(",")] : [])], "dynamodb ");
     const [endpoint, proxied] = value.split(" latency=");
-    return new DynamoDbLocal(endpoint, child, proxied);
+    return new DynamoDbLocal(endpoint, child, proxied, Boolean(shared));
   }
 
-  constructor(endpoint, child, latencyEndpoint) { this.endpoint = endpoint; this.child = child; this.latencyEndpoint = latencyEndpoint; }
+  constructor(endpoint, child, latencyEndpoint, shared = false) {
+    this.endpoint = endpoint; this.child = child; this.latencyEndpoint = latencyEndpoint; this.shared = shared;
+    this.created = new Set();
+  }
 
   // DynamoDB Local reads the credential scope but does not verify signatures.
   async call(operation, body) {
@@ -32,10 +42,9 @@ export class DynamoDbLocal {
     return json;
   }
 
-  /** A table with string keys; `rangeKey: null` for a hash key alone. */
+  /** A new table with string keys (once per name; a table made elsewhere is an error); `rangeKey: null` for a hash key alone. */
   async createTable(name, { hashKey = "PK", rangeKey = "SK" } = {}) {
-    const tables = (await this.call("ListTables", {})).TableNames;
-    if (tables.includes(name)) return;
+    if (this.created.has(name)) return;
     const keys = [[hashKey, "HASH"], ...(rangeKey ? [[rangeKey, "RANGE"]] : [])];
     await this.call("CreateTable", {
       TableName: name,
@@ -43,6 +52,7 @@ export class DynamoDbLocal {
       AttributeDefinitions: keys.map(([n]) => ({ AttributeName: n, AttributeType: "S" })),
       KeySchema: keys.map(([n, type]) => ({ AttributeName: n, KeyType: type })),
     });
+    this.created.add(name);
   }
 
   /** Live leases of a pool right now: slot items whose expiry is still ahead (strongly consistent). */
@@ -79,5 +89,8 @@ export class DynamoDbLocal {
     return items;
   }
 
-  stop() { return stopPeerProcess(this.child); }
+  async stop() {
+    if (this.shared) await Promise.all([...this.created].map((t) => this.call("DeleteTable", { TableName: t }).catch(() => {})));
+    if (this.child) await stopPeerProcess(this.child);
+  }
 }
