@@ -7,7 +7,13 @@ passed=0
 failed=0
 status=0
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+peer_stdin=
+cleanup() {
+  [ -n "$peer_stdin" ] && kill "$peer_stdin" 2>/dev/null
+  bash scripts/terraform-provider.sh stop "$results/provider"
+  rm -rf "$results"
+}
+trap cleanup EXIT
 # Configurations the ASL suite rendered in this run, which the end-to-end suite reuses.
 export RENDERED_INDEX=$results/rendered.tsv
 
@@ -17,8 +23,10 @@ count() { # suite-name passed failed seconds
   failed=$((failed + $3))
 }
 
-# Suites named *.parallel.sh share nothing with the others (their own scratch checkout and peers)
-# and mostly wait on builds and emulators: they run beside the rest instead of after it.
+# Suites named *.parallel.sh share nothing with the others (their own scratch checkout, emulator,
+# provider processes and builds) and mostly wait on builds and emulators: they start first and run
+# beside the rest. The suites after them run in name order: the CPU-bound, timing-free ones first,
+# so that the .NET and end-to-end suites, which measure time, meet fewer of the apply suite's builds.
 declare -A background=()
 for suite in scripts/test.d/*.parallel.sh; do
   [ -e "$suite" ] || continue
@@ -28,12 +36,11 @@ for suite in scripts/test.d/*.parallel.sh; do
 done
 
 # One DynamoDB Local for the suites below (started once instead of once per test stack: each JVM
-# start costs seconds of CPU). Every test makes tables of its own. The launcher stops with its
+# start costs seconds of CPU); every test makes tables of its own. The launcher stops with its
 # stdin, a pipe that only `sleep` holds: nothing else this script starts can keep it open.
 if dotnet build tests/LocalLambda --configuration Release --nologo -v quiet >"$results/peer-build.log" 2>&1; then
   sleep 86400 > >(exec dotnet tests/LocalLambda/bin/Release/net8.0/LocalLambda.dll --dynamodb >"$results/dynamodb.out" 2>&1) &
   peer_stdin=$!
-  trap 'kill "$peer_stdin" 2>/dev/null; rm -rf "$results"' EXIT
   for _ in $(seq 1 120); do grep -q '^dynamodb ' "$results/dynamodb.out" && break; sleep 0.5; done
   endpoint=$(sed -n 's/^dynamodb //p' "$results/dynamodb.out")
   # The AWS SDKs' own variable: tests/LocalPeers/DynamoDbPeer.cs and tests/harness/dynamodb-local.mjs use it.
@@ -41,27 +48,14 @@ if dotnet build tests/LocalLambda --configuration Release --nologo -v quiet >"$r
 fi
 [ -n "${AWS_ENDPOINT_URL_DYNAMODB:-}" ] || echo "note: no shared DynamoDB Local; each suite starts its own"
 
-# .NET: unit, DynamoDB Local integration, Runtime API host and end-to-end suites.
-# Coverage of the shipped assemblies (coverlet collector, in-process code only: the packaged binary's
-# own process is exercised by the host tests but not measured).
-suite_start=$SECONDS
-dotnet test LeaseManager.sln --configuration Release --logger "trx;LogFileName=dotnet.trx" \
-  --results-directory "$results" --collect:"XPlat Code Coverage" \
-  -- DataCollectionRunSettings.DataCollectors.DataCollector.Configuration.Include="[LeaseManager]*,[LeaseManager.Lambda]*" \
-  DataCollectionRunSettings.DataCollectors.DataCollector.Configuration.ExcludeByAttribute=GeneratedCodeAttribute 2>&1 | tee "$results/dotnet.log" | grep -E '^\s+(Failed|Passed|Skipped) |error|Passed!|Failed!' || true
-dotnet_rc=${PIPESTATUS[0]}
-trx=$(find "$results" -name '*.trx' | head -n 1)
-if [ -n "$trx" ]; then
-  p=$(grep -o 'passed="[0-9]*"' "$trx" | head -n1 | grep -o '[0-9]*')
-  f=$(grep -o 'failed="[0-9]*"' "$trx" | head -n1 | grep -o '[0-9]*')
-  count dotnet "${p:-0}" "${f:-0}" $((SECONDS - suite_start))
-  # A failed test's message (the console shows only its name), for diagnosing a run that cannot be repeated.
-  [ "${f:-0}" != 0 ] && awk '/outcome="Failed"/{on=1} on&&/<Message>/{m=1} m{print "   | " $0} /<\/Message>/{m=0; on=0}' "$trx" | head -n 60
+# One aws provider process for every `terraform test` below (mocked providers only): Terraform
+# otherwise starts the 700 MB provider for each of some 300 run blocks. The provider serves in its
+# debug mode and Terraform attaches to it (scripts/terraform-provider.sh).
+if reattach=$(bash scripts/terraform-provider.sh start "$results/provider"); then
+  export TF_REATTACH_PROVIDERS=$reattach
 else
-  count dotnet 0 1 $((SECONDS - suite_start))
+  echo "note: no shared aws provider; each terraform run starts its own"
 fi
-[ "$dotnet_rc" = 0 ] || status=1
-bash scripts/coverage.sh "$results" || true
 
 # Reads a finished suite's output: its own "N passed, N failed" line (the last such), or a failure.
 report() { # name rc seconds
@@ -79,6 +73,7 @@ report() { # name rc seconds
     status=1
   fi
   count "$name" "$p" "$f" "$3"
+  grep -E '^coverage:' "$out" || true
 }
 
 for suite in scripts/test.d/*.sh; do

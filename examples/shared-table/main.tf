@@ -42,31 +42,15 @@ module "regional_lease_store" {
 # One lease manager per workload, each in its own pool of the shared table
 ################################################################################
 
-module "analytics_lease" {
-  source = "../.."
+module "workload_lease" {
+  source   = "../.."
+  for_each = local.workloads
 
-  name_prefix           = "${local.name}-analytics"
+  name_prefix           = "${local.name}-${each.key}"
   create_dynamodb_table = false
   ddb_table_name        = module.regional_lease_store.dynamodb_table_name
-  lease_prefix          = "analytics"
-  max_concurrent_leases = local.workloads.analytics.leases
-  lambda_package_path   = var.lease_manager_package_path
-
-  # A full pool queues the item; a freed slot goes straight to the next item in line.
-  sfn_resource_id_jsonpath      = "$.item_id"
-  sfn_post_acquire_lease_state  = "Process"
-  end_state_after_release_lease = true
-  sfn_wait_strategy             = "callback"
-}
-
-module "batch_lease" {
-  source = "../.."
-
-  name_prefix           = "${local.name}-batch"
-  create_dynamodb_table = false
-  ddb_table_name        = module.regional_lease_store.dynamodb_table_name
-  lease_prefix          = "batch"
-  max_concurrent_leases = local.workloads.batch.leases
+  lease_prefix          = each.key
+  max_concurrent_leases = each.value.leases
   lambda_package_path   = var.lease_manager_package_path
 
   # A full pool queues the item; a freed slot goes straight to the next item in line.
@@ -85,17 +69,12 @@ resource "aws_s3_bucket" "work_items" {
   force_destroy = true
 }
 
-resource "aws_s3_object" "analytics_items" {
-  bucket       = aws_s3_bucket.work_items.id
-  key          = "analytics/items.json"
-  content      = jsonencode(local.work_items.analytics)
-  content_type = "application/json"
-}
+resource "aws_s3_object" "items" {
+  for_each = local.work_items
 
-resource "aws_s3_object" "batch_items" {
   bucket       = aws_s3_bucket.work_items.id
-  key          = "batch/items.json"
-  content      = jsonencode(local.work_items.batch)
+  key          = "${each.key}/items.json"
+  content      = jsonencode(each.value)
   content_type = "application/json"
 }
 
@@ -105,13 +84,9 @@ resource "aws_s3_object" "batch_items" {
 
 locals {
   definitions = {
-    analytics = {
-      lease  = module.analytics_lease
-      object = aws_s3_object.analytics_items
-    }
-    batch = {
-      lease  = module.batch_lease
-      object = aws_s3_object.batch_items
+    for workload in keys(local.workloads) : workload => {
+      lease  = module.workload_lease[workload]
+      object = aws_s3_object.items[workload]
     }
   }
 

@@ -17,27 +17,27 @@ run "one_table_two_pools" {
   }
 
   assert {
-    condition     = module.analytics_lease.dynamodb_table_name == "regional-concurrency-leases" && module.batch_lease.dynamodb_table_name == "regional-concurrency-leases"
+    condition     = module.workload_lease["analytics"].dynamodb_table_name == "regional-concurrency-leases" && module.workload_lease["batch"].dynamodb_table_name == "regional-concurrency-leases"
     error_message = "both workloads use the shared table"
   }
 
   assert {
-    condition     = module.analytics_lease.lease_pool_key == "pool#analytics" && module.analytics_lease.max_concurrent_leases == 15
+    condition     = module.workload_lease["analytics"].lease_pool_key == "pool#analytics" && module.workload_lease["analytics"].max_concurrent_leases == 15
     error_message = "analytics: its own pool, 15 leases"
   }
 
   assert {
-    condition     = module.batch_lease.lease_pool_key == "pool#batch" && module.batch_lease.max_concurrent_leases == 5
+    condition     = module.workload_lease["batch"].lease_pool_key == "pool#batch" && module.workload_lease["batch"].max_concurrent_leases == 5
     error_message = "batch: its own pool, 5 leases"
   }
 
   assert {
-    condition     = length(jsondecode(aws_s3_object.analytics_items.content)) == 30 && length(jsondecode(aws_s3_object.batch_items.content)) == 20
+    condition     = length(jsondecode(aws_s3_object.items["analytics"].content)) == 30 && length(jsondecode(aws_s3_object.items["batch"].content)) == 20
     error_message = "30 analytics items and 20 batch items"
   }
 
   assert {
-    condition     = length(distinct([for i in concat(jsondecode(aws_s3_object.analytics_items.content), jsondecode(aws_s3_object.batch_items.content)) : i.item_id])) == 50
+    condition     = length(distinct([for i in concat(jsondecode(aws_s3_object.items["analytics"].content), jsondecode(aws_s3_object.items["batch"].content)) : i.item_id])) == 50
     error_message = "every item has its own resource id (the owner key of its lease)"
   }
 
@@ -99,17 +99,17 @@ run "iam_wiring" {
   }
 
   assert {
-    condition     = data.aws_iam_policy_document.workflow["analytics"].source_policy_documents == tolist([module.analytics_lease.lambda_permissions, data.aws_iam_policy_document.s3_access["analytics"].json])
+    condition     = data.aws_iam_policy_document.workflow["analytics"].source_policy_documents == tolist([module.workload_lease["analytics"].lambda_permissions, data.aws_iam_policy_document.s3_access["analytics"].json])
     error_message = "the analytics role gets its lease manager's lambda_permissions and S3 read"
   }
 
   assert {
-    condition     = data.aws_iam_policy_document.workflow["batch"].source_policy_documents == tolist([module.batch_lease.lambda_permissions, data.aws_iam_policy_document.s3_access["batch"].json])
+    condition     = data.aws_iam_policy_document.workflow["batch"].source_policy_documents == tolist([module.workload_lease["batch"].lambda_permissions, data.aws_iam_policy_document.s3_access["batch"].json])
     error_message = "the batch role gets its lease manager's lambda_permissions and S3 read"
   }
 
   assert {
-    condition     = jsondecode(module.analytics_lease.lambda_permissions).Statement[0].Resource[0] == module.analytics_lease.lambda_function_arn
+    condition     = jsondecode(module.workload_lease["analytics"].lambda_permissions).Statement[0].Resource[0] == module.workload_lease["analytics"].lambda_function_arn
     error_message = "lambda_permissions names the workload's own function"
   }
 
@@ -144,7 +144,7 @@ run "items_queue_for_freed_slots_in_standard_child_workflows" {
   }
 
   assert {
-    condition     = alltrue([for w in aws_sfn_state_machine.workflow : w.type == "STANDARD"]) && module.analytics_lease.sweep_schedule_arn != null && module.batch_lease.sweep_schedule_arn != null
+    condition     = alltrue([for w in aws_sfn_state_machine.workflow : w.type == "STANDARD"]) && module.workload_lease["analytics"].sweep_schedule_arn != null && module.workload_lease["batch"].sweep_schedule_arn != null
     error_message = "Standard workflows; each pool sweeps expired leases"
   }
 }

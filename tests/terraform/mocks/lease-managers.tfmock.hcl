@@ -106,11 +106,11 @@ override_resource {
 
 # examples/shared-table
 override_resource {
-  target = module.analytics_lease.aws_lambda_function.this
+  target = module.workload_lease["analytics"].aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:shared-lease-platform-analytics-lease-manager" }
 }
 
 override_resource {
-  target = module.batch_lease.aws_lambda_function.this
+  target = module.workload_lease["batch"].aws_lambda_function.this
   values = { arn = "arn:aws:lambda:eu-central-1:123456789012:function:shared-lease-platform-batch-lease-manager" }
 }
