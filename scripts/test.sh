@@ -35,6 +35,13 @@ for suite in scripts/test.d/*.parallel.sh; do
   background[$name]=$!
 done
 
+# One aws provider process for every `terraform test` below (mocked providers only): Terraform
+# otherwise starts the 700 MB provider for each of some 300 run blocks. The provider serves in its
+# debug mode and Terraform attaches to it (scripts/terraform-provider.sh). It starts while the
+# DynamoDB Local launcher builds.
+bash scripts/terraform-provider.sh start "$results/provider" >"$results/reattach" 2>"$results/provider.err" &
+provider_start=$!
+
 # One DynamoDB Local for the suites below (started once instead of once per test stack: each JVM
 # start costs seconds of CPU); every test makes tables of its own. The launcher stops with its
 # stdin, a pipe that only `sleep` holds: nothing else this script starts can keep it open.
@@ -48,13 +55,10 @@ if dotnet build tests/LocalLambda --configuration Release --nologo -v quiet >"$r
 fi
 [ -n "${AWS_ENDPOINT_URL_DYNAMODB:-}" ] || echo "note: no shared DynamoDB Local; each suite starts its own"
 
-# One aws provider process for every `terraform test` below (mocked providers only): Terraform
-# otherwise starts the 700 MB provider for each of some 300 run blocks. The provider serves in its
-# debug mode and Terraform attaches to it (scripts/terraform-provider.sh).
-if reattach=$(bash scripts/terraform-provider.sh start "$results/provider"); then
-  export TF_REATTACH_PROVIDERS=$reattach
+if wait "$provider_start" && [ -s "$results/reattach" ]; then
+  export TF_REATTACH_PROVIDERS=$(cat "$results/reattach")
 else
-  echo "note: no shared aws provider; each terraform run starts its own"
+  echo "note: no shared aws provider; each terraform run starts its own"; sed 's/^/   | /' "$results/provider.err"
 fi
 
 # Reads a finished suite's output: its own "N passed, N failed" line (the last such), or a failure.
