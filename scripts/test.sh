@@ -3,6 +3,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# make test starts its own peers (below); values from the caller's shell would send suites elsewhere.
+unset AWS_ENDPOINT_URL_DYNAMODB TF_REATTACH_PROVIDERS
+
 passed=0
 failed=0
 status=0
