@@ -11,7 +11,9 @@ if [ -z "$_mirror" ]; then
 fi
 if [ -n "$_mirror" ]; then
   mkdir -p "$_repo/.terraform-cli"
-  cat > "$_repo/.terraform-cli/config.tfrc" <<TFRC
+  # Written aside and renamed into place: suites that run at once source this while others read it.
+  _aside="$_repo/.terraform-cli/config.tfrc.$BASHPID"
+  cat > "$_aside" <<TFRC
 provider_installation {
   filesystem_mirror {
     path    = "$_mirror"
@@ -22,10 +24,11 @@ provider_installation {
   }
 }
 TFRC
+  mv -f "$_aside" "$_repo/.terraform-cli/config.tfrc"
   export TF_CLI_CONFIG_FILE="$_repo/.terraform-cli/config.tfrc"
 elif [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -f "$TF_CLI_CONFIG_FILE" ]; then
   # A config path that does not exist only produces warnings; use the defaults instead.
   unset TF_CLI_CONFIG_FILE
 fi
 export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
-unset _repo _mirror
+unset _repo _mirror _aside

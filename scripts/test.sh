@@ -12,6 +12,7 @@ status=0
 results=$(mktemp -d)
 peer_stdin=
 cleanup() {
+  peer_stdin=$(cat "$results/dynamodb.stdin" 2>/dev/null)
   [ -n "$peer_stdin" ] && kill "$peer_stdin" 2>/dev/null
   bash scripts/terraform-provider.sh stop "$results/provider"
   rm -rf "$results"
@@ -47,16 +48,25 @@ provider_start=$!
 
 # One DynamoDB Local for the suites below (started once instead of once per test stack: each JVM
 # start costs seconds of CPU); every test makes tables of its own. The launcher stops with its
-# stdin, a pipe that only `sleep` holds: nothing else this script starts can keep it open.
-if dotnet build tests/LocalLambda --configuration Release --nologo -v quiet >"$results/peer-build.log" 2>&1; then
-  sleep 86400 > >(exec dotnet tests/LocalLambda/bin/Release/net8.0/LocalLambda.dll --dynamodb >"$results/dynamodb.out" 2>&1) &
-  peer_stdin=$!
-  for _ in $(seq 1 120); do grep -q '^dynamodb ' "$results/dynamodb.out" && break; sleep 0.5; done
-  endpoint=$(sed -n 's/^dynamodb //p' "$results/dynamodb.out")
+# stdin, a pipe that only `sleep` holds: nothing else this script starts can keep it open. It builds
+# and starts while the first suites run; a suite that names DynamoDB waits for it (and one that
+# runs without it starts its own).
+(
+  if dotnet build tests/LocalLambda --configuration Release --nologo -v quiet >"$results/peer-build.log" 2>&1; then
+    sleep 86400 2>/dev/null > >(exec dotnet tests/LocalLambda/bin/Release/net8.0/LocalLambda.dll --dynamodb >"$results/dynamodb.out" 2>&1) &
+    echo $! >"$results/dynamodb.stdin"
+    for _ in $(seq 1 120); do grep -q '^dynamodb ' "$results/dynamodb.out" && break; sleep 0.5; done
+  fi
+) &
+peers_start=$!
+peers_ready() {
+  [ -n "$peers_start" ] || return 0
+  wait "$peers_start"; peers_start=
+  local endpoint
+  endpoint=$(sed -n 's/^dynamodb //p' "$results/dynamodb.out" 2>/dev/null)
   # The AWS SDKs' own variable: tests/LocalPeers/DynamoDbPeer.cs and tests/harness/dynamodb-local.mjs use it.
-  [ -n "$endpoint" ] && export AWS_ENDPOINT_URL_DYNAMODB=$endpoint
-fi
-[ -n "${AWS_ENDPOINT_URL_DYNAMODB:-}" ] || echo "note: no shared DynamoDB Local; each suite starts its own"
+  if [ -n "$endpoint" ]; then export AWS_ENDPOINT_URL_DYNAMODB=$endpoint; else echo "note: no shared DynamoDB Local; each suite starts its own"; fi
+}
 
 if wait "$provider_start" && [ -s "$results/reattach" ]; then
   export TF_REATTACH_PROVIDERS=$(cat "$results/reattach")
@@ -87,11 +97,13 @@ for suite in scripts/test.d/*.sh; do
   [ -e "$suite" ] || continue
   case "$suite" in *.parallel.sh) continue ;; esac
   name=$(basename "$suite" .sh)
+  grep -qi dynamodb "$suite" && peers_ready
   suite_start=$SECONDS
   if bash "$suite" >"$results/$name.out" 2>&1; then rc=0; else rc=$?; fi
   report "$name" "$rc" $((SECONDS - suite_start))
 done
 
+peers_ready
 for name in "${!background[@]}"; do
   wait "${background[$name]}"
   read -r rc seconds <"$results/$name.rc" || { rc=1; seconds=0; }

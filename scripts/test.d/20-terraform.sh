@@ -22,10 +22,12 @@ for readme in examples/*/README.md; do
   step "$readme tables match" node tools/tfdocs.mjs --check --full "$(dirname "$readme")" "$readme"
 done
 
-# terraform test reports its own runs; count each run.
-tf_test() { # label terraform-args...
-  local label=$1 out rc p f; shift
-  out=$(terraform "$@" -no-color 2>&1); rc=$?
+# terraform test reports its own runs; count each run. The module's test files in two halves and each
+# example's tests, as many at once as there are cores (each a terraform process of its own; with
+# make test's shared provider, mocked, they configure nothing in it).
+tf_count() { # label output-file rc
+  local label=$1 out rc=$3 p f
+  out=$(cat "$2")
   echo "$out" | grep -E '^\s+run ".*"\.\.\. (pass|fail|skip)' | sed "s|^ *|     $label|"
   p=$(echo "$out" | grep -cE '^\s+run ".*"\.\.\. pass')
   f=$(echo "$out" | grep -cE '^\s+run ".*"\.\.\. (fail|skip)')
@@ -33,9 +35,25 @@ tf_test() { # label terraform-args...
   [ "$f" != 0 ] && echo "$out" | grep -A12 -E '^Error' | head -n 60
   passed=$((passed+p)); failed=$((failed+f))
 }
-tf_test "" test -test-directory=tests/terraform
-for dir in examples/*/; do
-  [ -d "$dir/tests" ] && tf_test "$dir " -chdir="$dir" test
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+labels=() n=0
+tf_start() { # label terraform-args...
+  local label=$1; shift
+  while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n; done
+  n=$((n+1)); labels+=("$label")
+  ( terraform "$@" -no-color >"$work/$n.out" 2>&1; echo $? >"$work/$n.rc" ) &
+}
+files=(tests/terraform/*.tftest.hcl)
+halves=("" "")
+for i in "${!files[@]}"; do halves[$((i % 2))]+=" -filter=${files[$i]}"; done
+for half in "${halves[@]}"; do
+  # shellcheck disable=SC2086 # the filters are words
+  [ -n "$half" ] && tf_start "" test -test-directory=tests/terraform $half
 done
+for dir in examples/*/; do
+  [ -d "$dir/tests" ] && tf_start "$dir " -chdir="$dir" test
+done
+wait
+for i in $(seq 1 "$n"); do tf_count "${labels[$((i-1))]}" "$work/$i.out" "$(cat "$work/$i.rc")"; done
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

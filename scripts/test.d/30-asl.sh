@@ -9,16 +9,28 @@ source scripts/terraform-env.sh
 passed=0 failed=0
 rm -rf build/rendered
 node tools/quickstart.mjs >/dev/null || { echo "FAIL quick start extraction"; echo "0 passed, 1 failed"; exit 1; }
+# One render per configuration, as many at once as there are cores (each its own folder and output).
+render_one() { # config name
+  if node tools/render.mjs "$1" "build/rendered/$2" >/dev/null 2>"build/render-$2.err"; then
+    echo "ok   render $1"
+    [ -n "${RENDERED_INDEX:-}" ] && printf '%s\t%s\n' "$(cd "$1" && pwd -P)" "$(pwd -P)/build/rendered/$2" >>"$RENDERED_INDEX"
+  else
+    echo "FAIL render $1"; tail -n 30 "build/render-$2.err"
+  fi
+}
+mkdir -p build/rendered
+outs=()
 for config in tests/render/fragments tests/render/depth tests/render/callback tests/render/keys build/quickstart examples/*/; do
   [ -d "$config/tests" ] || continue
   name=$(basename "$config")
-  if node tools/render.mjs "$config" "build/rendered/$name" >/dev/null 2>"build/render-$name.err"; then
-    passed=$((passed+1)); echo "ok   render $config"
-    # The end-to-end suite reuses these renders in the same make test (tests/harness/rendered.mjs).
-    [ -n "${RENDERED_INDEX:-}" ] && printf '%s\t%s\n' "$(cd "$config" && pwd -P)" "$(pwd -P)/build/rendered/$name" >>"$RENDERED_INDEX"
-  else
-    failed=$((failed+1)); echo "FAIL render $config"; tail -n 30 "build/render-$name.err"
-  fi
+  while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n; done
+  render_one "$config" "$name" >"build/render-$name.out" 2>&1 &
+  outs+=("build/render-$name.out")
+done
+wait
+for out in "${outs[@]}"; do
+  cat "$out"
+  passed=$((passed + $(grep -c '^ok ' "$out"))); failed=$((failed + $(grep -c '^FAIL ' "$out")))
 done
 defs=$(find build/rendered -name '*definition*.json' | sort)
 if [ -n "$defs" ]; then

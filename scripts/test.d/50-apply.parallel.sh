@@ -3,7 +3,9 @@
 # the README quick start against moto in server mode (tests/apply/moto_server.py, on a free loopback
 # port): init, apply, a second plan that must show no changes (-detailed-exitcode 0), destroy. They
 # run one after the other in one scratch copy of this checkout WITHOUT artifacts/, each with an
-# override file pointing the provider at moto:
+# override file pointing the provider at moto, and with an aws provider process of its own for all
+# its commands (scripts/terraform-provider.sh, started in its folder): the same binary Terraform
+# would start several times per command, configured by each command as it would be, at half the CPU:
 #   - shared-table first: apply builds the package as a user's first apply does, both module
 #     instances at once (two builds of one zip must not race), and one instance reads the table
 #     the other creates in the same apply (the data source deferred by its precondition).
@@ -21,6 +23,9 @@ root=$(pwd -P)
 # The zip's name, from the one manifest package.sh and Terraform read.
 aot_zip=$(sed -n 's/^ *"aot": *"\([^"]*\)".*/\1/p' src/LeaseManager.Lambda/lambda-package.json)
 source scripts/terraform-env.sh
+# moto is plain HTTP on loopback; a CA bundle would only stop a provider process from being
+# configured a second time (scripts/terraform-provider.sh).
+unset AWS_CA_BUNDLE TF_REATTACH_PROVIDERS
 passed=0 failed=0
 step() { # name command... (run in the current directory; output kept in $tmp/log)
   local name=$1 started=$SECONDS rc
@@ -39,6 +44,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/apply-test.XXXXXX")
 moto_pid=
 cleanup() {
   [ -n "$moto_pid" ] && kill "$moto_pid" 2>/dev/null
+  bash scripts/terraform-provider.sh stop "$tmp/provider"
   if [ "${KEEP_APPLY_SCRATCH:-0}" = 1 ]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
@@ -82,12 +88,20 @@ lifecycle() { # label dir args...
   shift 2
   sed "s|@ENDPOINT@|$endpoint|" "$root/tests/apply/emulator_override.tf.tmpl" >"$dir/emulator_override.tf"
   cd "$dir" || return 1
-  if step "$label: terraform init" tf init && step "$label: terraform apply" tf apply -auto-approve "$@"; then
+  if step "$label: terraform init" tf init && step "$label: its aws provider started" start_provider &&
+    step "$label: terraform apply" tf apply -auto-approve "$@"; then
     step "$label: second plan shows no changes" tf plan -detailed-exitcode "$@"
     [ -n "${AFTER_APPLY:-}" ] && "$AFTER_APPLY" "$label" "$@"
     step "$label: terraform destroy" tf destroy -auto-approve "$@"
   fi
+  bash "$root/scripts/terraform-provider.sh" stop "$tmp/provider"
+  unset TF_REATTACH_PROVIDERS
   cd "$root"
+}
+
+start_provider() { # this configuration's provider process, for every command that follows
+  TF_REATTACH_PROVIDERS=$(bash "$root/scripts/terraform-provider.sh" start "$tmp/provider" "$PWD") || return 1
+  export TF_REATTACH_PROVIDERS
 }
 
 # The zip the function needs is rebuilt when it is missing and the function is replaced.
