@@ -176,6 +176,10 @@ export function runExecution(definition, input, { stateMachineName = "local", le
   });
   const ended = execution.result.finally(() => { run.ended = true; });
   const result = waiting.size ? ended.finally(() => expireOpenTokens(taskTokens, tracker)) : ended;
+  // Handled from the start: a caller may await something else first (sending a token's failure)
+  // and the execution may fail meanwhile; Node would report that rejection as unhandled and fail
+  // the test. Awaiting `result` still rejects.
+  result.catch(() => {});
   const abort = () => { run.ended = true; execution.abort(); };
   return { id: executionName, result, abort, eventLogs: execution.eventLogs };
 }
