@@ -13,6 +13,7 @@ node tools/quickstart.mjs >/dev/null || { echo "FAIL quick start extraction"; ec
 render_one() { # config name
   if node tools/render.mjs "$1" "build/rendered/$2" >/dev/null 2>"build/render-$2.err"; then
     echo "ok   render $1"
+    # The end-to-end suite reuses these renders in the same make test (tests/harness/rendered.mjs).
     [ -n "${RENDERED_INDEX:-}" ] && printf '%s\t%s\n' "$(cd "$1" && pwd -P)" "$(pwd -P)/build/rendered/$2" >>"$RENDERED_INDEX"
   else
     echo "FAIL render $1"; tail -n 30 "build/render-$2.err"
