@@ -79,8 +79,14 @@ async function freezeOnFirstWrite(db) {
     const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !["host", "content-length", "connection"].includes(k)));
     const upstream = await fetch(db.endpoint, { method: "POST", headers, body: Buffer.concat(chunks) });
     const body = Buffer.from(await upstream.arrayBuffer());
-    if (state.frozen.length === 0 && /\.(TransactWriteItems|PutItem)$/.test(target)) {
-      state.frozen = functionProcesses();
+    // Only an acquire's write (a Put): a release deletes. Should the function's process not be
+    // listed yet, look again for a moment, holding the answer, rather than stay armed for a later write.
+    if (!state.fired && /\.(TransactWriteItems|PutItem)$/.test(target) && /"(Put|Item)":/.test(Buffer.concat(chunks).toString())) {
+      state.fired = target.slice(target.lastIndexOf(".") + 1);
+      for (let i = 0; i < 100 && state.frozen.length === 0; i++) {
+        state.frozen = functionProcesses();
+        if (state.frozen.length === 0) await new Promise((r) => setTimeout(r, 20));
+      }
       for (const pid of state.frozen) process.kill(pid, "SIGSTOP");
       state.frozenAt = Date.now();
     }
@@ -116,6 +122,7 @@ test("a function that times out once (its write landed, its answer lost) is retr
       leaseHandler, handlers: { ProcessWork: work }, retryIntervalOverrides: { AcquireLease: 20 },
     }).result;
 
+    assert.ok(["PutItem", "TransactWriteItems"].includes(proxy.fired), "an acquire's write reached DynamoDB");
     assert.ok(proxy.frozen.length > 0, "the function was frozen mid-acquire");
     // Exactly one call ran past the timeout. (On a starved machine an earlier call may also have
     // answered LeaseManager.TransientFailure at its own deadline, before reaching the write.)
