@@ -11,6 +11,7 @@ namespace LeaseManager.Tests.Hosting;
 /// .NET class name — and the .NET detail is in the log only. The host runs in process on DynamoDB
 /// Local, with faults injected into the DynamoDB client.
 /// </summary>
+[Collection(HostInProcess.Name)]
 public sealed class ContractErrorTests : LeaseTableTest
 {
     private static readonly string[] ClosedSet =

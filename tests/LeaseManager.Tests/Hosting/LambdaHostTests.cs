@@ -25,6 +25,7 @@ internal sealed class ScriptedHandler(Func<Invocation, CancellationToken, Task<b
 /// The bootstrap loop in process, with a fake Runtime API client, a hand-written handler and a clock
 /// the test sets: deadline margin, cold start, error typing and the log scope, without a process.
 /// </summary>
+[Collection(HostInProcess.Name)]
 public sealed class LambdaHostTests
 {
     private const string Arn = "arn:aws:lambda:eu-central-1:123456789012:function:host-test";

@@ -14,6 +14,7 @@ namespace LeaseManager.Tests.Lambda;
 /// The lease handler under the real host, in process, with no DynamoDB behind it (a client that
 /// fails every call and counts it): what is decided before any I/O, and what the host adds to a failure.
 /// </summary>
+[Collection(HostInProcess.Name)]
 public sealed class LeaseHandlerTests : IDisposable
 {
     private readonly MemoryStream _stdout = new();
