@@ -5,6 +5,8 @@
 // Runs `terraform test -json -verbose` in <config-dir> (whose tests/ use mock providers) and, for
 // every run, writes each output whose value is JSON text (a state machine definition, a fragment)
 // to <out-dir>/<run>.<output>.json. Exactly what Terraform renders, without AWS credentials.
+// It prints one line per run, `run <status> <test-file> <run>` (make test counts each: the ASL suite
+// renders every configuration with every test file, so their runs are not run a second time).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync, rmSync, createWriteStream } from "node:fs";
 import { join, resolve } from "node:path";
@@ -32,7 +34,7 @@ function lambdaFunctions(module) {
   return own.concat(...(module.child_modules ?? []).map(lambdaFunctions));
 }
 
-export async function render(configDir, outDir, { filter } = {}) {
+export async function render(configDir, outDir, { filter, onRun } = {}) {
   configDir = resolve(configDir);
   outDir = resolve(outDir);
   const init = spawnSync("terraform", ["init", "-backend=false", "-input=false", "-no-color"], { cwd: configDir, encoding: "utf8" });
@@ -49,6 +51,7 @@ export async function render(configDir, outDir, { filter } = {}) {
     if (!line.startsWith("{")) continue;
     const message = JSON.parse(line);
     if (message.type === "test_summary") summary = message.test_summary;
+    if (message.type === "test_run" && message.test_run.progress === "complete") onRun?.(message.test_run);
     if (message.type === "diagnostic" && message["@level"] === "error") errors.push(message["@message"] + " " + (message.diagnostic?.detail ?? ""));
     // apply runs print their state; plan runs (for configurations that would build the package on
     // apply) print the plan, whose outputs are known when the mocks apply during plan.
@@ -93,6 +96,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error("usage: node tools/render.mjs <config-dir> <out-dir>");
     process.exit(2);
   }
-  const files = await render(configDir, outDir, { filter });
-  for (const f of files) console.log(f);
+  await render(configDir, outDir, { filter, onRun: (r) => console.log(`run ${r.status} ${r.path} ${r.run}`) });
 }

@@ -22,9 +22,9 @@ for readme in examples/*/README.md; do
   step "$readme tables match" node tools/tfdocs.mjs --check --full "$(dirname "$readme")" "$readme"
 done
 
-# terraform test reports its own runs; count each run. The module's test files in two halves and each
-# example's tests, as many at once as there are cores (each a terraform process of its own; with
-# make test's shared provider, mocked, they configure nothing in it).
+# terraform test reports its own runs; count each run. The module's test files in two halves, at once
+# (each a terraform process of its own; with make test's shared provider, mocked, they configure
+# nothing in it). The examples' test files run once, in 30-asl, which renders every run of them.
 tf_count() { # label output-file rc
   local label=$1 out rc=$3 p f
   out=$(cat "$2")
@@ -49,9 +49,6 @@ for i in "${!files[@]}"; do halves[$((i % 2))]+=" -filter=${files[$i]}"; done
 for half in "${halves[@]}"; do
   # shellcheck disable=SC2086 # the filters are words
   [ -n "$half" ] && tf_start "" test -test-directory=tests/terraform $half
-done
-for dir in examples/*/; do
-  [ -d "$dir/tests" ] && tf_start "$dir " -chdir="$dir" test
 done
 wait
 for i in $(seq 1 "$n"); do tf_count "${labels[$((i-1))]}" "$work/$i.out" "$(cat "$work/$i.rc")"; done
