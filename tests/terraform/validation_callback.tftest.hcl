@@ -5,47 +5,48 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
-run "rejects_unknown_strategy" {
+# Each run rejects one bad value of several callback inputs under the callback strategy; their
+# validations read their own input only. An unknown strategy is in validation_retry.tftest.hcl.
+
+run "rejects_short_callback_intervals_and_a_blank_priority_expression" {
   command = plan
 
   variables {
-    sfn_wait_strategy = "queue"
+    sfn_wait_strategy               = "callback"
+    sfn_query_language              = "JSONata"
+    sfn_callback_timeout_seconds    = 9    # below ten seconds
+    callback_sweep_interval_minutes = 0    # zero
+    sfn_priority_jsonata            = "  " # blank expression
   }
 
-  expect_failures = [var.sfn_wait_strategy]
+  expect_failures = [var.sfn_callback_timeout_seconds, var.callback_sweep_interval_minutes, var.sfn_priority_jsonata]
 }
 
-run "rejects_timeout_below_ten_seconds" {
+run "rejects_long_callback_intervals_and_a_delimited_priority_expression" {
   command = plan
 
   variables {
-    sfn_wait_strategy            = "callback"
-    sfn_callback_timeout_seconds = 9
+    sfn_wait_strategy               = "callback"
+    sfn_query_language              = "JSONata"
+    sfn_callback_timeout_seconds    = 86401                          # above a day
+    callback_sweep_interval_minutes = 61                             # above an hour
+    sfn_priority_jsonata            = "{% $states.input.priority %}" # expression with delimiters
   }
 
-  expect_failures = [var.sfn_callback_timeout_seconds]
+  expect_failures = [var.sfn_callback_timeout_seconds, var.callback_sweep_interval_minutes, var.sfn_priority_jsonata]
 }
 
-run "rejects_timeout_above_a_day" {
+run "rejects_fractional_callback_intervals_and_a_priority_path_without_dollar" {
   command = plan
 
   variables {
-    sfn_wait_strategy            = "callback"
-    sfn_callback_timeout_seconds = 86401
+    sfn_wait_strategy               = "callback"
+    sfn_callback_timeout_seconds    = 30.5       # fractional
+    callback_sweep_interval_minutes = 1.5        # fractional
+    sfn_priority_jsonpath           = "priority" # path without $
   }
 
-  expect_failures = [var.sfn_callback_timeout_seconds]
-}
-
-run "rejects_fractional_timeout" {
-  command = plan
-
-  variables {
-    sfn_wait_strategy            = "callback"
-    sfn_callback_timeout_seconds = 30.5
-  }
-
-  expect_failures = [var.sfn_callback_timeout_seconds]
+  expect_failures = [var.sfn_callback_timeout_seconds, var.callback_sweep_interval_minutes, var.sfn_priority_jsonpath]
 }
 
 run "accepts_timeout_bounds" {
@@ -87,41 +88,6 @@ run "poll_ignores_the_callback_timeout" {
   }
 }
 
-run "rejects_priority_path_without_dollar" {
-  command = plan
-
-  variables {
-    sfn_wait_strategy     = "callback"
-    sfn_priority_jsonpath = "priority"
-  }
-
-  expect_failures = [var.sfn_priority_jsonpath]
-}
-
-run "rejects_priority_expression_with_delimiters" {
-  command = plan
-
-  variables {
-    sfn_wait_strategy    = "callback"
-    sfn_query_language   = "JSONata"
-    sfn_priority_jsonata = "{% $states.input.priority %}"
-  }
-
-  expect_failures = [var.sfn_priority_jsonata]
-}
-
-run "rejects_blank_priority_expression" {
-  command = plan
-
-  variables {
-    sfn_wait_strategy    = "callback"
-    sfn_query_language   = "JSONata"
-    sfn_priority_jsonata = "  "
-  }
-
-  expect_failures = [var.sfn_priority_jsonata]
-}
-
 run "rejects_priority_path_without_callback" {
   command = plan
 
@@ -154,39 +120,6 @@ run "jsonata_needs_an_expression_for_a_priority_path_it_cannot_translate" {
   }
 
   expect_failures = [output.acquire_lease_state]
-}
-
-run "rejects_sweep_interval_zero" {
-  command = plan
-
-  variables {
-    sfn_wait_strategy               = "callback"
-    callback_sweep_interval_minutes = 0
-  }
-
-  expect_failures = [var.callback_sweep_interval_minutes]
-}
-
-run "rejects_sweep_interval_above_an_hour" {
-  command = plan
-
-  variables {
-    sfn_wait_strategy               = "callback"
-    callback_sweep_interval_minutes = 61
-  }
-
-  expect_failures = [var.callback_sweep_interval_minutes]
-}
-
-run "rejects_fractional_sweep_interval" {
-  command = plan
-
-  variables {
-    sfn_wait_strategy               = "callback"
-    callback_sweep_interval_minutes = 1.5
-  }
-
-  expect_failures = [var.callback_sweep_interval_minutes]
 }
 
 run "callback_state_names_must_stay_distinct" {

@@ -4,92 +4,31 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
-run "rejects_table_name_charset" {
+# One plan rejects a bad value of every DynamoDB input: each validation reads its own input only.
+run "rejects_bad_table_settings" {
   command = plan
 
   variables {
-    ddb_table_name = "my table"
+    ddb_table_name         = "my table"                               # charset
+    ddb_hash_key           = ""                                       # empty
+    ddb_range_key          = ""                                       # empty
+    ddb_ttl_attribute_name = ""                                       # empty
+    ddb_billing_mode       = "ON_DEMAND"                              # not a billing mode
+    ddb_read_capacity      = 0                                        # zero
+    ddb_write_capacity     = 0                                        # zero
+    ddb_autoscaling_read   = { max_capacity = 10, target_value = 95 } # target over 90 %
+    ddb_autoscaling_write  = { max_capacity = 0 }                     # max of zero
   }
 
-  expect_failures = [var.ddb_table_name]
-}
-
-run "rejects_hash_key_empty" {
-  command = plan
-
-  variables {
-    ddb_hash_key = ""
-  }
-
-  expect_failures = [var.ddb_hash_key]
-}
-
-run "rejects_range_key_empty" {
-  command = plan
-
-  variables {
-    ddb_range_key = ""
-  }
-
-  expect_failures = [var.ddb_range_key]
-}
-
-run "rejects_ttl_empty" {
-  command = plan
-
-  variables {
-    ddb_ttl_attribute_name = ""
-  }
-
-  expect_failures = [var.ddb_ttl_attribute_name]
-}
-
-run "rejects_billing_mode_enum" {
-  command = plan
-
-  variables {
-    ddb_billing_mode = "ON_DEMAND"
-  }
-
-  expect_failures = [var.ddb_billing_mode]
-}
-
-run "rejects_read_capacity_zero" {
-  command = plan
-
-  variables {
-    ddb_read_capacity = 0
-  }
-
-  expect_failures = [var.ddb_read_capacity]
-}
-
-run "rejects_write_capacity_zero" {
-  command = plan
-
-  variables {
-    ddb_write_capacity = 0
-  }
-
-  expect_failures = [var.ddb_write_capacity]
-}
-
-run "rejects_autoscaling_read_target" {
-  command = plan
-
-  variables {
-    ddb_autoscaling_read = { max_capacity = 10, target_value = 95 }
-  }
-
-  expect_failures = [var.ddb_autoscaling_read]
-}
-
-run "rejects_autoscaling_write_max" {
-  command = plan
-
-  variables {
-    ddb_autoscaling_write = { max_capacity = 0 }
-  }
-
-  expect_failures = [var.ddb_autoscaling_write]
+  expect_failures = [
+    var.ddb_table_name,
+    var.ddb_hash_key,
+    var.ddb_range_key,
+    var.ddb_ttl_attribute_name,
+    var.ddb_billing_mode,
+    var.ddb_read_capacity,
+    var.ddb_write_capacity,
+    var.ddb_autoscaling_read,
+    var.ddb_autoscaling_write,
+  ]
 }

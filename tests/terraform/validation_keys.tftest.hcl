@@ -12,102 +12,48 @@ variables {
   sfn_concurrency_key_jsonpath = "$.tenant_id"
 }
 
-run "rejects_key_path_without_dollar" {
+# Each of the first three runs rejects one bad per-key limit, one bad override and one bad key, in
+# one plan: their validations read their own input only.
+
+run "rejects_a_zero_limit_and_override_and_a_key_path_without_dollar" {
   command = plan
 
   variables {
-    sfn_concurrency_key_jsonpath = "tenant_id"
+    max_concurrent_leases_per_key           = 0              # zero
+    max_concurrent_leases_per_key_overrides = { "acme" = 0 } # an override of zero
+    sfn_concurrency_key_jsonpath            = "tenant_id"    # path without $
   }
 
-  expect_failures = [var.sfn_concurrency_key_jsonpath]
+  expect_failures = [var.max_concurrent_leases_per_key, var.max_concurrent_leases_per_key_overrides, var.sfn_concurrency_key_jsonpath]
 }
 
-run "rejects_key_expression_with_delimiters" {
+run "rejects_a_fractional_limit_an_empty_override_key_and_a_delimited_key_expression" {
   command = plan
 
   variables {
-    sfn_concurrency_key_jsonpath = null
-    sfn_query_language           = "JSONata"
-    sfn_concurrency_key_jsonata  = "{% $states.input.tenant %}"
+    max_concurrent_leases_per_key           = 1.5        # fractional
+    max_concurrent_leases_per_key_overrides = { "" = 1 } # an empty key
+    sfn_concurrency_key_jsonpath            = null
+    sfn_query_language                      = "JSONata"
+    sfn_concurrency_key_jsonata             = "{% $states.input.tenant %}" # expression with delimiters
   }
 
-  expect_failures = [var.sfn_concurrency_key_jsonata]
+  expect_failures = [var.max_concurrent_leases_per_key, var.max_concurrent_leases_per_key_overrides, var.sfn_concurrency_key_jsonata]
 }
 
-run "rejects_blank_key_expression" {
+run "rejects_a_limit_above_1000_an_override_key_over_256_characters_and_a_blank_key_expression" {
   command = plan
 
   variables {
-    sfn_concurrency_key_jsonpath = null
-    sfn_query_language           = "JSONata"
-    sfn_concurrency_key_jsonata  = " "
+    max_concurrent_leases                   = 1000
+    max_concurrent_leases_per_key           = 1001                                            # above 1000
+    max_concurrent_leases_per_key_overrides = { (join("", [for i in range(257) : "k"])) = 1 } # a key over 256 characters
+    sfn_concurrency_key_jsonpath            = null
+    sfn_query_language                      = "JSONata"
+    sfn_concurrency_key_jsonata             = " " # blank expression
   }
 
-  expect_failures = [var.sfn_concurrency_key_jsonata]
-}
-
-run "rejects_per_key_limit_zero" {
-  command = plan
-
-  variables {
-    max_concurrent_leases_per_key = 0
-  }
-
-  expect_failures = [var.max_concurrent_leases_per_key]
-}
-
-run "rejects_per_key_limit_above_1000" {
-  command = plan
-
-  variables {
-    max_concurrent_leases         = 1000
-    max_concurrent_leases_per_key = 1001
-  }
-
-  expect_failures = [var.max_concurrent_leases_per_key]
-}
-
-run "rejects_fractional_per_key_limit" {
-  command = plan
-
-  variables {
-    max_concurrent_leases_per_key = 1.5
-  }
-
-  expect_failures = [var.max_concurrent_leases_per_key]
-}
-
-run "rejects_override_of_zero" {
-  command = plan
-
-  variables {
-    max_concurrent_leases_per_key           = 2
-    max_concurrent_leases_per_key_overrides = { "acme" = 0 }
-  }
-
-  expect_failures = [var.max_concurrent_leases_per_key_overrides]
-}
-
-run "rejects_empty_override_key" {
-  command = plan
-
-  variables {
-    max_concurrent_leases_per_key           = 2
-    max_concurrent_leases_per_key_overrides = { "" = 1 }
-  }
-
-  expect_failures = [var.max_concurrent_leases_per_key_overrides]
-}
-
-run "rejects_override_key_over_256_characters" {
-  command = plan
-
-  variables {
-    max_concurrent_leases_per_key           = 2
-    max_concurrent_leases_per_key_overrides = { (join("", [for i in range(257) : "k"])) = 1 }
-  }
-
-  expect_failures = [var.max_concurrent_leases_per_key_overrides]
+  expect_failures = [var.max_concurrent_leases_per_key, var.max_concurrent_leases_per_key_overrides, var.sfn_concurrency_key_jsonata]
 }
 
 run "key_needs_a_per_key_limit" {

@@ -10,25 +10,16 @@ variables {
   sfn_post_acquire_lease_state = "Work"
 }
 
-run "rejects_unknown_on_busy" {
+# Both validations read their own input only, so one plan rejects both.
+run "rejects_unknown_on_busy_and_empty_skip_state" {
   command = plan
 
   variables {
-    sfn_on_busy = "queue"
+    sfn_on_busy         = "queue" # not a choice
+    sfn_post_skip_state = ""      # an empty state name
   }
 
-  expect_failures = [var.sfn_on_busy]
-}
-
-run "rejects_empty_skip_state" {
-  command = plan
-
-  variables {
-    sfn_on_busy         = "skip"
-    sfn_post_skip_state = ""
-  }
-
-  expect_failures = [var.sfn_post_skip_state]
+  expect_failures = [var.sfn_on_busy, var.sfn_post_skip_state]
 }
 
 run "callback_queues_under_a_key" {

@@ -5,124 +5,66 @@ mock_provider "aws" {
   source = "./tests/terraform/mocks"
 }
 
-run "rejects_resource_id_path" {
+# Each of the first two runs rejects one bad value of many fragment inputs in one plan: their
+# validations read their own input only.
+
+run "rejects_bad_paths_names_and_a_blank_expression" {
   command = plan
 
   variables {
-    sfn_resource_id_jsonpath = "resource_id"
-  }
+    sfn_resource_id_jsonpath      = "resource_id"  # path without $
+    sfn_lease_id_jsonpath         = "lease_id"     # path without $
+    sfn_lease_result_path         = "acquireLease" # result path without $.
+    sfn_release_lease_result_path = "releaseLease" # result path without $.
+    sfn_renew_lease_result_path   = "renewLease"   # result path outside the input
 
-  expect_failures = [var.sfn_resource_id_jsonpath]
-}
-
-run "rejects_result_path" {
-  command = plan
-
-  variables {
-    sfn_lease_result_path = "acquireLease"
-  }
-
-  expect_failures = [var.sfn_lease_result_path]
-}
-
-run "rejects_result_path_root" {
-  command = plan
-
-  variables {
-    sfn_lease_result_path = "$"
-  }
-
-  expect_failures = [var.sfn_lease_result_path]
-}
-
-run "rejects_lease_id_path" {
-  command = plan
-
-  variables {
-    sfn_lease_id_jsonpath = "lease_id"
-  }
-
-  expect_failures = [var.sfn_lease_id_jsonpath]
-}
-
-run "rejects_release_result_path" {
-  command = plan
-
-  variables {
-    sfn_release_lease_result_path = "releaseLease"
-  }
-
-  expect_failures = [var.sfn_release_lease_result_path]
-}
-
-run "rejects_acquire_name_empty" {
-  command = plan
-
-  variables {
-    sfn_acquire_lease_state_name = ""
-  }
-
-  expect_failures = [var.sfn_acquire_lease_state_name]
-}
-
-run "rejects_check_name_long" {
-  command = plan
-
-  variables {
+    sfn_acquire_lease_state_name = "" # empty
+    sfn_wait_state_name          = "" # empty
+    sfn_release_lease_state_name = "" # empty
+    sfn_post_acquire_lease_state = "" # empty
+    sfn_post_release_lease_state = "" # empty
+    sfn_post_renew_lease_state   = "" # empty
+    # 81 characters: too long
     sfn_check_lease_state_name = "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC"
+    # too long
+    sfn_renew_lease_state_name = "RenewLease-${join("", [for i in range(80) : "x"])}"
+
+    sfn_wait_seconds        = 0        # zero
+    sfn_resource_id_jsonata = "  "     # blank expression
+    sfn_lease_variable_name = "1lease" # starts with a digit
   }
 
-  expect_failures = [var.sfn_check_lease_state_name]
+  expect_failures = [
+    var.sfn_resource_id_jsonpath,
+    var.sfn_lease_id_jsonpath,
+    var.sfn_lease_result_path,
+    var.sfn_release_lease_result_path,
+    var.sfn_renew_lease_result_path,
+    var.sfn_acquire_lease_state_name,
+    var.sfn_wait_state_name,
+    var.sfn_release_lease_state_name,
+    var.sfn_post_acquire_lease_state,
+    var.sfn_post_release_lease_state,
+    var.sfn_post_renew_lease_state,
+    var.sfn_check_lease_state_name,
+    var.sfn_renew_lease_state_name,
+    var.sfn_wait_seconds,
+    var.sfn_resource_id_jsonata,
+    var.sfn_lease_variable_name,
+  ]
 }
 
-run "rejects_wait_name_empty" {
+run "rejects_bad_jsonata_settings_and_a_root_result_path" {
   command = plan
 
   variables {
-    sfn_wait_state_name = ""
+    sfn_query_language      = "jsonata"                # unknown language (case matters)
+    sfn_resource_id_jsonata = "{% $states.input.id %}" # expression with delimiters
+    sfn_lease_variable_name = "states"                 # reserved name
+    sfn_lease_result_path   = "$"                      # the root
   }
 
-  expect_failures = [var.sfn_wait_state_name]
-}
-
-run "rejects_release_name_empty" {
-  command = plan
-
-  variables {
-    sfn_release_lease_state_name = ""
-  }
-
-  expect_failures = [var.sfn_release_lease_state_name]
-}
-
-run "rejects_post_acquire_empty" {
-  command = plan
-
-  variables {
-    sfn_post_acquire_lease_state = ""
-  }
-
-  expect_failures = [var.sfn_post_acquire_lease_state]
-}
-
-run "rejects_post_release_empty" {
-  command = plan
-
-  variables {
-    sfn_post_release_lease_state = ""
-  }
-
-  expect_failures = [var.sfn_post_release_lease_state]
-}
-
-run "rejects_wait_seconds_zero" {
-  command = plan
-
-  variables {
-    sfn_wait_seconds = 0
-  }
-
-  expect_failures = [var.sfn_wait_seconds]
+  expect_failures = [var.sfn_query_language, var.sfn_resource_id_jsonata, var.sfn_lease_variable_name, var.sfn_lease_result_path]
 }
 
 run "rejects_state_names_distinct" {
@@ -153,84 +95,4 @@ run "rejects_post_release_not_a_lease_state" {
   }
 
   expect_failures = [output.acquire_lease_state]
-}
-
-run "rejects_unknown_query_language" {
-  command = plan
-
-  variables {
-    sfn_query_language = "jsonata"
-  }
-
-  expect_failures = [var.sfn_query_language]
-}
-
-run "rejects_jsonata_expression_with_delimiters" {
-  command = plan
-
-  variables {
-    sfn_resource_id_jsonata = "{% $states.input.id %}"
-  }
-
-  expect_failures = [var.sfn_resource_id_jsonata]
-}
-
-run "rejects_blank_jsonata_expression" {
-  command = plan
-
-  variables {
-    sfn_resource_id_jsonata = "  "
-  }
-
-  expect_failures = [var.sfn_resource_id_jsonata]
-}
-
-run "rejects_reserved_lease_variable_name" {
-  command = plan
-
-  variables {
-    sfn_lease_variable_name = "states"
-  }
-
-  expect_failures = [var.sfn_lease_variable_name]
-}
-
-run "rejects_lease_variable_name_starting_with_a_digit" {
-  command = plan
-
-  variables {
-    sfn_lease_variable_name = "1lease"
-  }
-
-  expect_failures = [var.sfn_lease_variable_name]
-}
-
-run "rejects_renew_state_name_too_long" {
-  command = plan
-
-  variables {
-    sfn_renew_lease_state_name = "RenewLease-${join("", [for i in range(80) : "x"])}"
-  }
-
-  expect_failures = [var.sfn_renew_lease_state_name]
-}
-
-run "rejects_empty_post_renew_state" {
-  command = plan
-
-  variables {
-    sfn_post_renew_lease_state = ""
-  }
-
-  expect_failures = [var.sfn_post_renew_lease_state]
-}
-
-run "rejects_renew_result_path_outside_the_input" {
-  command = plan
-
-  variables {
-    sfn_renew_lease_result_path = "renewLease"
-  }
-
-  expect_failures = [var.sfn_renew_lease_result_path]
 }
