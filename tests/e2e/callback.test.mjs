@@ -6,7 +6,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { renderConfiguration, loadRendered, runExecution, countTransitions } from "../harness/harness.mjs";
 import { startStack, sleep } from "./stack.mjs";
-import { driveQueue, withQueueingStack } from "./callback-helpers.mjs";
+import { driveQueue, withQueueingStack, until } from "./callback-helpers.mjs";
 
 let outputs;
 let functions;
@@ -46,7 +46,13 @@ test("40 executions at once on a pool of 3: never above the limit, every one ser
   const stack = await startStack(functions);
   try {
     const t = { now: 0, max: 0, done: 0 };
-    const work = async () => { t.now++; t.max = Math.max(t.max, t.now); await sleep(50 + Math.random() * 100); t.now--; t.done++; return { ok: true }; };
+    // Each job holds its lease until the pool has been full once (5 s at most): on a loaded machine a
+    // short job could end before the third lease was granted, and "filled" would prove nothing.
+    const work = async () => {
+      t.now++; t.max = Math.max(t.max, t.now);
+      await until(() => t.max >= 3, "the pool to fill", 5000).catch(() => {});
+      await sleep(50 + Math.random() * 100); t.now--; t.done++; return { ok: true };
+    };
     const runs = Array.from({ length: 40 }, (_, i) => runExecution(structuredClone(outputs.definition_callback_jsonpath), { resource_id: `c-${i}`, priority: 0 }, {
       leaseHandler: stack.leaseHandler, taskTokens: stack.lambda.taskTokens, handlers: { ProcessWork: work },
     }));

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { renderConfiguration, loadRendered, runExecution, countTransitions } from "../harness/harness.mjs";
 import { runJsonataExecution } from "../harness/jsonata-runner.mjs";
 import { startStack, sleep } from "./stack.mjs";
+import { until } from "./callback-helpers.mjs";
 
 let outputs;
 let functions;
@@ -25,10 +26,19 @@ async function runMany(stack, definition, count, { work, ...options }) {
   return counters.reduce((sum, c) => sum + c.count, 0) / count;
 }
 
-/** A work handler that records how many pieces of work run at once. */
-function workTracker(ms) {
+/**
+ * A work handler that records how many pieces of work run at once. Each piece holds its lease until
+ * the pool of `cap` has been full once (5 s at most), then works `ms`: on a loaded machine a piece
+ * could otherwise end before the last lease of the pool was granted, and "the pool was filled" would
+ * fail for the machine's sake. A pool that cannot fill still shows: the wait times out and max stays low.
+ */
+function workTracker(ms, cap = 3) {
   const t = { now: 0, max: 0, done: 0 };
-  t.work = async (input) => { t.now++; t.max = Math.max(t.max, t.now); await sleep(ms); t.now--; t.done++; return { ok: true, resource_id: input.resource_id }; };
+  t.work = async (input) => {
+    t.now++; t.max = Math.max(t.max, t.now);
+    await until(() => t.max >= cap, "the pool to fill", 5000).catch(() => {});
+    await sleep(ms); t.now--; t.done++; return { ok: true, resource_id: input.resource_id };
+  };
   return t;
 }
 
