@@ -16,6 +16,7 @@ public sealed class SetLimitTests(ITestOutputHelper output) : LeaseTableTest
         var admin = Pool();
         var holds = new List<(long Start, long End)>();
         var grantsAfter = 0;
+        var held = new HeldCount();
         long loweredAt = long.MaxValue;
         using var stop = new CancellationTokenSource();
         var workers = Enumerable.Range(0, 24).Select(i => Task.Run(async () =>
@@ -33,8 +34,10 @@ public sealed class SetLimitTests(ITestOutputHelper output) : LeaseTableTest
                 // The holder surely held from its answer until it asked to release: what overlaps
                 // here overlapped in DynamoDB too, so a count above the limit is a real violation.
                 var start = WallNowMs();
+                held.Enter();
                 await Task.Delay(Random.Shared.Next(150, 300));
                 var end = WallNowMs();
+                held.Leave();
                 await pool.ReleaseAsync(lease.LeaseId);
                 lock (holds)
                 {
@@ -44,7 +47,10 @@ public sealed class SetLimitTests(ITestOutputHelper output) : LeaseTableTest
             }
         })).ToArray();
 
+        // The old limit in use first: 1.5 s, and until more than 3 were held at once (10 s at most: on a
+        // loaded machine the workers get going slowly, and "before" would prove nothing).
         await Task.Delay(1500);
+        await held.PeakReachedAsync(4, TimeSpan.FromSeconds(8.5));
         var lowered = await admin.SetLimitAsync(3);
         Volatile.Write(ref loweredAt, WallNowMs());
         await Task.Delay(3000);
