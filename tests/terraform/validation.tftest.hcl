@@ -24,13 +24,8 @@ run "rejects_malformed_values" {
   }
 
   expect_failures = [
-    var.name_prefix,
-    var.lease_prefix,
-    var.max_concurrent_leases,
-    var.lambda_runtime,
-    var.lambda_package_path,
-    var.cloudwatch_logs_retention_in_days,
-    var.kms_key_arn,
+    var.name_prefix, var.lease_prefix, var.max_concurrent_leases, var.lambda_runtime,
+    var.lambda_package_path, var.cloudwatch_logs_retention_in_days, var.kms_key_arn,
     var.powertools_configuration,
   ]
 }
@@ -47,11 +42,8 @@ run "rejects_values_below_the_minimum" {
   }
 
   expect_failures = [
-    var.max_concurrent_leases,
-    var.max_lease_duration_seconds,
-    var.lambda_memory_size,
-    var.lambda_timeout_seconds,
-    var.powertools_configuration,
+    var.max_concurrent_leases, var.max_lease_duration_seconds, var.lambda_memory_size,
+    var.lambda_timeout_seconds, var.powertools_configuration,
   ]
 }
 
@@ -67,9 +59,7 @@ run "rejects_values_above_the_maximum" {
   }
 
   expect_failures = [
-    var.max_concurrent_leases,
-    var.max_lease_duration_seconds,
-    var.powertools_configuration,
+    var.max_concurrent_leases, var.max_lease_duration_seconds, var.powertools_configuration,
     var.name_prefix,
   ]
 }
